@@ -1,0 +1,93 @@
+/**
+ * @module cli/args
+ * Layer: cli. Parses the command line into a command and KubemuOptions. The flags of `kubemu serve` are a
+ * contract other tooling relies on: keep their names and meaning stable.
+ */
+import { parseArgs } from 'node:util';
+import type { KubemuOptions } from './instance.js';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export type Command = { name: 'serve'; options: KubemuOptions } | { name: 'help' } | { name: 'version' };
+
+export const USAGE = `Usage: kubemu <command> [flags]
+
+Commands:
+  serve        start the API server (the default command)
+  version      print the kubemu and Kubernetes versions
+  help         print this help
+
+Flags of serve:
+  --data-dir DIR        LevelDB data directory (default ./.kubemu)
+  --memory              keep everything in memory; nothing is written to disk
+  --address ADDR        listen address (default 127.0.0.1)
+  --port N              listen port (default 6443; 0 picks a free port)
+  --kubeconfig PATH     where to write the kubeconfig (default DATA_DIR/kubeconfig)
+  --nodes N             fake nodes to register (default 3)
+  --history-window N    revisions kept for watch resumption and continue tokens (default 10000)
+`;
+
+function integer(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${flag} must be a whole number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) throw new UsageError(`--${flag} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function nonEmpty(flag: string, value: string | undefined): string | undefined {
+  if (value !== undefined && value.trim() === '') throw new UsageError(`--${flag} must not be empty`);
+  return value;
+}
+
+export function parseCommandLine(argv: string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'data-dir': { type: 'string' },
+        memory: { type: 'boolean' },
+        address: { type: 'string' },
+        port: { type: 'string' },
+        kubeconfig: { type: 'string' },
+        nodes: { type: 'string' },
+        'history-window': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    // node:util's messages span lines and suggest `--` for positionals; keep the one-line gist.
+    const message = (err as Error).message.replace(/\s*To specify a positional argument.*$/s, '').replace(/\s*\n\s*/g, ' ');
+    throw new UsageError(message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { name: 'help' };
+  if (values.version) return { name: 'version' };
+  const [command = 'serve', ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (command === 'help') return { name: 'help' };
+  if (command === 'version') return { name: 'version' };
+  if (command !== 'serve') throw new UsageError(`unknown command "${command}"`);
+
+  const options: KubemuOptions = {};
+  const dataDir = nonEmpty('data-dir', values['data-dir']);
+  if (dataDir !== undefined) options.dataDir = dataDir;
+  if (values.memory) options.memory = true;
+  const address = nonEmpty('address', values.address);
+  if (address !== undefined) options.address = address;
+  const port = integer('port', values.port, 0, 65535);
+  if (port !== undefined) options.port = port;
+  const kubeconfig = nonEmpty('kubeconfig', values.kubeconfig);
+  if (kubeconfig !== undefined) options.kubeconfig = kubeconfig;
+  const nodes = integer('nodes', values.nodes, 0, 100_000);
+  if (nodes !== undefined) options.nodes = nodes;
+  const historyWindow = integer('history-window', values['history-window'], 1, 10_000_000);
+  if (historyWindow !== undefined) options.historyWindow = historyWindow;
+  return { name: 'serve', options };
+}

@@ -1,0 +1,103 @@
+/**
+ * @module cli/instance
+ * Layer: composition root. Starts one kubemu — store, API server, (later) controllers and fake kubelets —
+ * and stops it in the right order. `kubemu serve` runs it; tests and other programs import it as a
+ * fixture (`startKubemu({ memory: true, port: 0 })`).
+ */
+import { resolve } from 'node:path';
+import { serverUrl, writeKubeconfig } from '../kubeconfig/kubeconfig.js';
+import { createApp } from '../server/http/app.js';
+import { listen, type RunningServer } from '../server/http/listen.js';
+import { openLevelStore } from '../storage/leveldb.js';
+import { openMemoryStore } from '../storage/memory.js';
+import type { VersionedStore } from '../storage/store.js';
+
+export interface KubemuOptions {
+  /** LevelDB data directory (default ./.kubemu); ignored with `memory` */
+  dataDir?: string;
+  /** keep everything in memory: nothing touches disk */
+  memory?: boolean;
+  /** listen address (default 127.0.0.1) */
+  address?: string;
+  /** listen port (default 6443; 0 picks a free port) */
+  port?: number;
+  /** where to write the kubeconfig (default DATA_DIR/kubeconfig); false writes none */
+  kubeconfig?: string | false;
+  /** fake nodes to register (default 3) */
+  nodes?: number;
+  /** revisions kept for watch resumption and continue tokens (default 10,000) */
+  historyWindow?: number;
+  /** fsync each group commit (default true) */
+  sync?: boolean;
+}
+
+export interface Kubemu {
+  /** the API server URL clients use */
+  readonly url: string;
+  readonly port: number;
+  /** the kubeconfig written, if any */
+  readonly kubeconfigPath: string | undefined;
+  readonly store: VersionedStore;
+  /** stop accepting, finish in-flight requests and writes, close the store */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DATA_DIR = '.kubemu';
+
+export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> {
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const address = options.address ?? '127.0.0.1';
+  const storeOptions = { ...(options.historyWindow !== undefined && { historyWindow: options.historyWindow }) };
+  const store = options.memory
+    ? await openMemoryStore(storeOptions)
+    : await openLevelStore(dataDir, { ...storeOptions, sync: options.sync ?? true });
+
+  const shutdown = new AbortController();
+  let stopping = false;
+  const app = createApp({
+    health: {
+      livez: [{ name: 'ping', check: () => undefined }],
+      readyz: [
+        { name: 'ping', check: () => undefined },
+        { name: 'etcd', check: () => (store.writable ? undefined : 'storage is not accepting writes') },
+        { name: 'shutdown', check: () => (stopping ? 'shutting down' : undefined) },
+      ],
+    },
+  });
+
+  let server: RunningServer;
+  try {
+    server = await listen(app, { address, port: options.port ?? 6443 }, shutdown);
+  } catch (err) {
+    await store.close();
+    throw describeListenError(err, address, options.port ?? 6443);
+  }
+
+  const url = serverUrl(address, server.port);
+  const kubeconfigPath = options.kubeconfig === false ? undefined : resolve(options.kubeconfig ?? `${dataDir}/kubeconfig`);
+  if (kubeconfigPath) await writeKubeconfig(kubeconfigPath, { server: url });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: server.port,
+    kubeconfigPath,
+    store,
+    close() {
+      closing ??= (async () => {
+        stopping = true;
+        await server.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function describeListenError(err: unknown, address: string, port: number): Error {
+  const code = (err as { code?: string }).code;
+  if (code === 'EADDRINUSE') return new Error(`${address}:${port} is already in use (try --port 0 for a free port)`);
+  if (code === 'EADDRNOTAVAIL') return new Error(`cannot listen on ${address}: no such local address`);
+  if (code === 'EACCES') return new Error(`not permitted to listen on ${address}:${port}`);
+  return err instanceof Error ? err : new Error(String(err));
+}

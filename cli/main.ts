@@ -1,0 +1,59 @@
+/**
+ * @module cli/main
+ * Layer: cli. The `kubemu` command: parse flags, start kubemu, print the ready line once the kubeconfig is
+ * written, and shut down cleanly on SIGINT/SIGTERM (exit 0). Errors are one clear line, never a stack trace.
+ */
+import { KUBERNETES_VERSION } from '../server/api/version.js';
+import { parseCommandLine, UsageError, USAGE } from './args.js';
+import { startKubemu, type Kubemu, type KubemuOptions } from './instance.js';
+
+const KUBEMU_VERSION = '0.1.0';
+
+async function serve(options: KubemuOptions): Promise<void> {
+  // Handlers go in before anything else, so a signal that arrives during start-up still shuts down cleanly.
+  let started: Promise<Kubemu> | undefined;
+  let signalled = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      process.stderr.write(`kubemu: ${signal} again, exiting without waiting\n`);
+      process.exit(1);
+    }
+    signalled = true;
+    process.stderr.write(`kubemu: ${signal} received, finishing in-flight requests and writes\n`);
+    (started ?? Promise.reject(new Error('not started')))
+      .then((kubemu) => kubemu.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`kubemu: shutdown failed: ${(err as Error).message}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  started = startKubemu(options);
+  const kubemu = await started;
+  const kubeconfig = kubemu.kubeconfigPath;
+  const hint = kubeconfig ? `kubeconfig ${kubeconfig} — try: kubectl --kubeconfig ${kubeconfig} version` : 'no kubeconfig written';
+  process.stdout.write(`kubemu ready at ${kubemu.url} (${options.memory ? 'in memory' : 'LevelDB'}) — ${hint}\n`);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    const command = parseCommandLine(argv);
+    if (command.name === 'help') process.stdout.write(USAGE);
+    else if (command.name === 'version') process.stdout.write(`kubemu ${KUBEMU_VERSION} (Kubernetes ${KUBERNETES_VERSION.gitVersion})\n`);
+    else await serve(command.options);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`kubemu: ${err.message}\nRun 'kubemu help' for usage.\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`kubemu: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,4 @@
+import { openMemoryStore } from './memory.js';
+import { storageSuite } from './storage.suite.js';
+
+storageSuite('memory', (options) => openMemoryStore(options));

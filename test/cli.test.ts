@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openLevelStore } from '../storage/leveldb.js';
+import { findKubectl, Kubectl, kubectlAvailable, NEWEST, OLDEST } from './support/kubectl.js';
+import { runCli, startServe } from './support/process.js';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'kubemu-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+async function serverOf(kubeconfigPath: string): Promise<string> {
+  const config = parse(await readFile(kubeconfigPath, 'utf8'));
+  return config.clusters[0].cluster.server as string;
+}
+
+const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at /m);
+
+describe('kubemu serve', () => {
+  it('writes a kubeconfig with the real port, prints one ready line, answers health and version, exits 0 on SIGTERM', async () => {
+    const dir = await tempDir();
+    const serve = await startServe(['--port', '0', '--data-dir', join(dir, 'data')]);
+    const kubeconfig = join(dir, 'data', 'kubeconfig');
+    expect(serve.readyLine).toContain(kubeconfig);
+    expect(serve.readyLine).toContain(`kubectl --kubeconfig ${kubeconfig}`);
+    const config = parse(await readFile(kubeconfig, 'utf8'));
+    expect(config['current-context']).toBe('kubemu');
+    const server = await serverOf(kubeconfig);
+    expect(server).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(server).not.toMatch(/:6443$/);
+
+    for (const path of ['/healthz', '/livez', '/readyz', '/readyz/ping', '/livez/ping']) {
+      const res = await fetch(server + path);
+      expect(res.status, path).toBe(200);
+      expect(await res.text(), path).toBe('ok');
+    }
+    const verbose = await (await fetch(`${server}/readyz?verbose`)).text();
+    expect(verbose).toContain('[+]etcd ok');
+    expect(verbose).toContain('readyz check passed');
+    const version = (await (await fetch(`${server}/version`)).json()) as Record<string, string>;
+    expect(version.major).toBe('1');
+    expect(version.gitVersion).toMatch(/^v1\.\d+\.\d+/);
+    const missing = await fetch(`${server}/no/such/path`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 });
+
+    serve.child.kill('SIGTERM');
+    expect((await serve.exited).code).toBe(0);
+    // The store was closed cleanly: the directory opens again at once.
+    const store = await openLevelStore(join(dir, 'data'));
+    await store.close();
+  });
+
+  it('exits 0 on SIGINT too', async () => {
+    const dir = await tempDir();
+    const serve = await startServe(['--port', '0', '--data-dir', dir]);
+    serve.child.kill('SIGINT');
+    expect((await serve.exited).code).toBe(0);
+  });
+
+  it('with --memory writes nothing but the kubeconfig; by default uses ./.kubemu', async () => {
+    const cwd = await tempDir();
+    const memory = await startServe(['--memory', '--port', '0', '--kubeconfig', join(cwd, 'kc.yaml')], cwd);
+    expect(memory.readyLine).toContain('in memory');
+    expect(await readdir(cwd)).toEqual(['kc.yaml']);
+    memory.child.kill('SIGTERM');
+    expect((await memory.exited).code).toBe(0);
+
+    const defaults = await startServe(['--port', '0'], cwd);
+    expect(existsSync(join(cwd, '.kubemu', 'kubeconfig'))).toBe(true);
+    expect(existsSync(join(cwd, '.kubemu', 'CURRENT'))).toBe(true);
+    defaults.child.kill('SIGTERM');
+    expect((await defaults.exited).code).toBe(0);
+  });
+
+  it('rejects bad flags with a clear message and exit code 2, never a stack trace', async () => {
+    for (const args of [['serve', '--port', 'abc'], ['serve', '--port', '70000'], ['serve', '--bogus'], ['frobnicate'], ['serve', '--nodes', '-1'], ['serve', '--data-dir', '']]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(/^kubemu: .+\nRun 'kubemu help' for usage\.\n$/);
+      noStackTrace(result.stderr);
+    }
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--data-dir DIR');
+  });
+
+  it('explains an occupied port or data directory in one line and exits 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    const busy = await runCli(['serve', '--memory', '--port', String(port), '--kubeconfig', join(await tempDir(), 'kc')]);
+    blocker.close();
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toContain(`127.0.0.1:${port} is already in use`);
+    noStackTrace(busy.stderr);
+
+    const dir = await tempDir();
+    const first = await startServe(['--port', '0', '--data-dir', dir]);
+    const second = await runCli(['serve', '--port', '0', '--data-dir', dir]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('in use by another kubemu');
+    noStackTrace(second.stderr);
+    first.child.kill('SIGTERM');
+    await first.exited;
+  });
+});
+
+describe.runIf(kubectlAvailable())('kubectl against kubemu serve', () => {
+  it.each([OLDEST, NEWEST])('kubectl %s reads the server version', async (minor) => {
+    expect(findKubectl(minor)).toBeDefined();
+    const dir = await tempDir();
+    const serve = await startServe(['--memory', '--port', '0', '--kubeconfig', join(dir, 'kubeconfig')]);
+    try {
+      const kubectl = new Kubectl(minor, join(dir, 'kubeconfig'));
+      const out = JSON.parse(await kubectl.ok(['version', '-o', 'json']));
+      expect(out.clientVersion.minor).toBe(minor.split('.')[1]);
+      expect(out.serverVersion.gitVersion).toMatch(/^v1\.\d+\.\d+/);
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.exited;
+    }
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * @module test/support/kubectl
+ * Layer: tests. Finds the real kubectl binaries (kubectl.1.27 … kubectl.1.33 beside the one on PATH) and runs
+ * them against a kubemu with a private discovery cache. Without kubectl the kubectl tests are skipped — except
+ * under CI, where a missing kubectl fails them.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+
+export const OLDEST = '1.27';
+export const NEWEST = '1.33';
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** The path of kubectl for a minor version, or undefined when it is not installed. */
+export function findKubectl(minor: string): string | undefined {
+  const main = onPath('kubectl');
+  if (!main) return undefined;
+  const candidate = join(dirname(realpathSync(main)), `kubectl.${minor}`);
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+/** Whether kubectl tests can run here; under CI a missing kubectl is an error, not a skip. */
+export function kubectlAvailable(minors: string[] = [OLDEST, NEWEST]): boolean {
+  const missing = minors.filter((minor) => !findKubectl(minor));
+  if (missing.length === 0) return true;
+  if (process.env.CI) throw new Error(`kubectl ${missing.join(', ')} not found beside the kubectl on PATH (required under CI)`);
+  return false;
+}
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class Kubectl {
+  private readonly cacheDir = mkdtempSync(join(tmpdir(), 'kubemu-kubectl-cache-'));
+
+  constructor(
+    readonly minor: string,
+    private readonly kubeconfig: string,
+  ) {}
+
+  private get binary(): string {
+    const path = findKubectl(this.minor);
+    if (!path) throw new Error(`kubectl ${this.minor} is not installed`);
+    return path;
+  }
+
+  run(args: string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+    return new Promise((resolve) => {
+      const child = execFile(
+        this.binary,
+        ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir, ...args],
+        { timeout: options.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, KUBECONFIG: this.kubeconfig } },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
+      if (options.stdin !== undefined) child.stdin?.end(options.stdin);
+    });
+  }
+
+  /** Run and require success; returns stdout. */
+  async ok(args: string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<string> {
+    const result = await this.run(args, options);
+    if (result.code !== 0) throw new Error(`kubectl ${this.minor} ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+    return result.stdout;
+  }
+}
