@@ -8,6 +8,11 @@ import { resolve } from 'node:path';
 import { serverUrl, writeKubeconfig } from '../kubeconfig/kubeconfig.js';
 import { createApp } from '../server/http/app.js';
 import { listen, type RunningServer } from '../server/http/listen.js';
+import { DEFAULT_ADMISSION } from '../server/registry/admission/index.js';
+import { bootstrap } from '../server/registry/bootstrap.js';
+import { Catalogue } from '../server/registry/catalogue.js';
+import { Registry } from '../server/registry/registry.js';
+import { RESOURCES } from '../server/registry/resources/index.js';
 import { openLevelStore } from '../storage/leveldb.js';
 import { openMemoryStore } from '../storage/memory.js';
 import type { VersionedStore } from '../storage/store.js';
@@ -38,6 +43,8 @@ export interface Kubemu {
   /** the kubeconfig written, if any */
   readonly kubeconfigPath: string | undefined;
   readonly store: VersionedStore;
+  /** the write pipeline every client (HTTP or in-process) goes through */
+  readonly registry: Registry;
   /** stop accepting, finish in-flight requests and writes, close the store */
   close(): Promise<void>;
 }
@@ -52,9 +59,12 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
     ? await openMemoryStore(storeOptions)
     : await openLevelStore(dataDir, { ...storeOptions, sync: options.sync ?? true });
 
+  const registry = new Registry(store, new Catalogue(RESOURCES), { admission: DEFAULT_ADMISSION });
   const shutdown = new AbortController();
   let stopping = false;
   const app = createApp({
+    registry,
+    shutdown: shutdown.signal,
     health: {
       livez: [{ name: 'ping', check: () => undefined }],
       readyz: [
@@ -74,6 +84,13 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
   }
 
   const url = serverUrl(address, server.port);
+  try {
+    await bootstrap(registry, { address: address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address, port: server.port });
+  } catch (err) {
+    await server.close();
+    await store.close();
+    throw err;
+  }
   const kubeconfigPath = options.kubeconfig === false ? undefined : resolve(options.kubeconfig ?? `${dataDir}/kubeconfig`);
   if (kubeconfigPath) await writeKubeconfig(kubeconfigPath, { server: url });
 
@@ -83,6 +100,7 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
     port: server.port,
     kubeconfigPath,
     store,
+    registry,
     close() {
       closing ??= (async () => {
         stopping = true;

@@ -36,7 +36,7 @@ async function serve(options: KubemuOptions): Promise<void> {
   started = startKubemu(options);
   const kubemu = await started;
   const kubeconfig = kubemu.kubeconfigPath;
-  const hint = kubeconfig ? `kubeconfig ${kubeconfig} — try: kubectl --kubeconfig ${kubeconfig} version` : 'no kubeconfig written';
+  const hint = kubeconfig ? `kubeconfig ${kubeconfig} — try: kubectl --kubeconfig ${kubeconfig} get namespaces` : 'no kubeconfig written';
   process.stdout.write(`kubemu ready at ${kubemu.url} (${options.memory ? 'in memory' : 'LevelDB'}) — ${hint}\n`);
 }
 

@@ -22,3 +22,8 @@ export interface KubeObject {
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** A kubernetes-types object as the server handles it: writable metadata and status. */
+export type Kube<T> = Omit<T, 'metadata' | 'status' | 'apiVersion' | 'kind'> &
+  KubeObject &
+  (T extends { readonly status?: infer S } ? { status?: S } : unknown);

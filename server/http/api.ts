@@ -1,0 +1,247 @@
+/**
+ * @module server/http/api
+ * Layer: http. The generic verb handler for /api and /apis: parse the request (request-info.ts), find the
+ * resource in the catalogue, decode the body, call the registry pipeline, and answer in the negotiated
+ * representation. Discovery, watches and special subresources are delegated.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { KubeObject } from '../api/object.js';
+import { ApiError, errors, StatusReason } from '../api/status.js';
+import { PATCH_CONTENT_TYPES, type PatchType } from '../registry/patch.js';
+import type { DeleteOptionsBody, FieldValidation, ListQuery, Registry, WriteOptions } from '../registry/registry.js';
+import type { Resource } from '../registry/resource.js';
+import { parseIncludeObject } from '../registry/table.js';
+import { bodyFormat, decodeJson, decodeYaml, readBody } from './body.js';
+import { serveDiscovery } from './discovery.js';
+import { negotiateOutput, parseMediaType } from './negotiation.js';
+import { decodeProtobufBody } from './protobuf.js';
+import { parseRequestInfo, type ResourceRequest } from './request-info.js';
+import { sendDeletedList, sendList, sendObject, type RespondContext } from './respond.js';
+import { serveScale } from './scale.js';
+import type { WatchServer } from './watch.js';
+
+/** A handler for a subresource with behaviour of its own (log, exec, eviction, binding, finalize…). */
+export type SubresourceHandler = (call: ApiCall) => Promise<void> | void;
+
+export interface ApiCall {
+  req: Request;
+  res: Response;
+  info: ResourceRequest;
+  resource: Resource;
+  query: URLSearchParams;
+  registry: Registry;
+  context: RespondContext;
+  /** the decoded request body (JSON, YAML or protobuf) */
+  body(): Promise<unknown>;
+  writeOptions(): WriteOptions;
+}
+
+export interface ApiOptions {
+  registry: Registry;
+  watches: WatchServer;
+  subresources?: Readonly<Record<string, SubresourceHandler>>;
+}
+
+const FIELD_VALIDATIONS = new Set(['Strict', 'Warn', 'Ignore']);
+
+export function apiHandler(options: ApiOptions): RequestHandler {
+  const { registry } = options;
+  return (req: Request, res: Response, next: NextFunction) => {
+    const url = new URL(req.originalUrl, 'http://kubemu');
+    const info = parseRequestInfo(req.method, url.pathname, url.searchParams);
+    if (info.kind === 'unknown') return next();
+    if (info.kind === 'discovery') {
+      try {
+        serveDiscovery(req, res, info, registry.catalogue);
+      } catch (err) {
+        next(err);
+      }
+      return;
+    }
+    handleResource(req, res, info, url.searchParams, options).catch(next);
+  };
+}
+
+function writeOptions(query: URLSearchParams, warnings: string[]): WriteOptions {
+  const options: WriteOptions = { warnings, fieldValidation: 'Warn' };
+  const dryRun = query.getAll('dryRun');
+  for (const value of dryRun) {
+    if (value !== 'All') throw errors.badRequest(`Invalid dryRun value: Unsupported value: ${JSON.stringify(value)}: supported values: "All"`);
+  }
+  if (dryRun.length > 0) options.dryRun = true;
+  const manager = query.get('fieldManager');
+  if (manager !== null) {
+    if (manager.length > 128) throw errors.badRequest('fieldManager: Too long: may not be longer than 128');
+    options.fieldManager = manager;
+  }
+  const validation = query.get('fieldValidation');
+  if (validation !== null && validation !== '') {
+    if (!FIELD_VALIDATIONS.has(validation)) {
+      throw errors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(validation)}: supported values: "Ignore", "Strict", "Warn"`);
+    }
+    options.fieldValidation = validation as FieldValidation;
+  }
+  if (query.get('force') === 'true') options.force = true;
+  return options;
+}
+
+function listQuery(query: URLSearchParams): ListQuery {
+  const result: ListQuery = {};
+  const label = query.get('labelSelector');
+  if (label) result.labelSelector = label;
+  const fields = query.get('fieldSelector');
+  if (fields) result.fieldSelector = fields;
+  const limit = query.get('limit');
+  if (limit) {
+    if (!/^\d+$/.test(limit)) throw errors.badRequest(`invalid limit: ${JSON.stringify(limit)}`);
+    result.limit = Number(limit);
+  }
+  const token = query.get('continue');
+  if (token) result.continue = token;
+  const rv = query.get('resourceVersion');
+  if (rv !== null) result.resourceVersion = rv;
+  const match = query.get('resourceVersionMatch');
+  if (match) result.resourceVersionMatch = match;
+  return result;
+}
+
+async function decodeBody(req: Request, resource: Resource, patchType?: PatchType): Promise<unknown> {
+  const bytes = await readBody(req);
+  const contentType = req.headers['content-type'];
+  if (patchType) {
+    if (bytes.length === 0) throw errors.badRequest('the request body of a PATCH must not be empty');
+    return patchType === 'apply' ? decodeYaml(bytes) : decodeJson(bytes);
+  }
+  if (bytes.length === 0) throw errors.badRequest('the request body must not be empty');
+  switch (bodyFormat(contentType)) {
+    case 'json':
+      return decodeJson(bytes);
+    case 'yaml':
+      return decodeYaml(bytes);
+    case 'protobuf':
+      return decodeProtobufBody(bytes, resource);
+  }
+}
+
+function patchTypeOf(contentType: string | undefined): PatchType {
+  const type = PATCH_CONTENT_TYPES[parseMediaType(contentType ?? '').type];
+  if (!type) {
+    throw new ApiError(
+      415,
+      StatusReason.UnsupportedMediaType,
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+    );
+  }
+  return type;
+}
+
+async function handleResource(req: Request, res: Response, info: ResourceRequest, query: URLSearchParams, options: ApiOptions): Promise<void> {
+  const { registry } = options;
+  const resource = registry.catalogue.find(info.group, info.version, info.resource);
+  if (!resource) throw errors.pathNotFound();
+  // The namespace belongs in the path exactly when the resource is namespaced (namespaces themselves aside).
+  const namespace = resource.namespaced ? info.namespace : undefined;
+  if (!resource.namespaced && info.namespace !== undefined && resource.plural !== 'namespaces') throw errors.pathNotFound();
+  if (resource.namespaced && info.name !== undefined && namespace === undefined) throw errors.pathNotFound();
+
+  const warnings: string[] = [];
+  const context: RespondContext = {
+    output: negotiateOutput(req.headers.accept),
+    includeObject: parseIncludeObject(query.get('includeObject')),
+    warnings,
+    now: registry.now().getTime(),
+  };
+  const call: ApiCall = {
+    req,
+    res,
+    info,
+    resource,
+    query,
+    registry,
+    context,
+    body: () => decodeBody(req, resource),
+    writeOptions: () => writeOptions(query, warnings),
+  };
+
+  if (info.subresource) return serveSubresource(call, options);
+  const name = info.name as string;
+  switch (info.verb) {
+    case 'get':
+      return sendObject(res, 200, registry.read(resource, namespace, name), resource, context);
+    case 'list':
+      return sendList(res, registry.query(resource, namespace, listQuery(query)), resource, context);
+    case 'watch':
+      return options.watches.serve(call, namespace, listQuery(query));
+    case 'create': {
+      if (info.name !== undefined) throw errors.methodNotAllowed();
+      const result = await registry.create(resource, namespace, await call.body(), call.writeOptions());
+      return sendObject(res, result.code, result, resource, context);
+    }
+    case 'update': {
+      const result = await registry.update(resource, namespace, name, await call.body(), call.writeOptions());
+      return sendObject(res, result.code, result, resource, context);
+    }
+    case 'patch': {
+      const type = patchTypeOf(req.headers['content-type']);
+      const result = await registry.patch(resource, namespace, name, type, await decodeBody(req, resource, type), call.writeOptions());
+      return sendObject(res, result.code, result, resource, context);
+    }
+    case 'delete': {
+      const result = await registry.delete(resource, namespace, name, await deleteOptions(req, resource, query), call.writeOptions());
+      return sendObject(res, result.code, result, resource, context);
+    }
+    case 'deletecollection': {
+      const deleted = await registry.deleteCollection(resource, namespace, listQuery(query), await deleteOptions(req, resource, query), call.writeOptions());
+      return sendDeletedList(res, deleted, resource, registry.store.revision, context);
+    }
+  }
+}
+
+/** DeleteOptions come in the body (JSON or protobuf) or, for the simple ones, in the query. */
+async function deleteOptions(req: Request, resource: Resource, query: URLSearchParams): Promise<DeleteOptionsBody> {
+  const bytes = await readBody(req);
+  let body: DeleteOptionsBody = {};
+  if (bytes.length > 0) {
+    const format = bodyFormat(req.headers['content-type']);
+    const decoded = format === 'protobuf' ? decodeProtobufBody(bytes, resource, 'DeleteOptions') : format === 'yaml' ? decodeYaml(bytes) : decodeJson(bytes);
+    if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw errors.badRequest('DeleteOptions must be an object');
+    body = decoded as DeleteOptionsBody;
+  }
+  const grace = query.get('gracePeriodSeconds');
+  if (grace !== null && body.gracePeriodSeconds === undefined) body.gracePeriodSeconds = Number(grace);
+  const policy = query.get('propagationPolicy');
+  if (policy && !body.propagationPolicy) body.propagationPolicy = policy;
+  if (query.getAll('dryRun').length > 0) body.dryRun = query.getAll('dryRun');
+  return body;
+}
+
+async function serveSubresource(call: ApiCall, options: ApiOptions): Promise<void> {
+  const { info, resource, registry, res, context } = call;
+  const namespace = resource.namespaced ? info.namespace : undefined;
+  const name = info.name as string;
+  const sub = info.subresource as string;
+  if (sub === 'status' && resource.status) {
+    switch (info.verb) {
+      case 'get':
+        return sendObject(res, 200, registry.read(resource, namespace, name), resource, context);
+      case 'update': {
+        const result = await registry.update(resource, namespace, name, await call.body(), call.writeOptions(), 'status');
+        return sendObject(res, result.code, result, resource, context);
+      }
+      case 'patch': {
+        const type = patchTypeOf(call.req.headers['content-type']);
+        const result = await registry.patch(resource, namespace, name, type, await decodeBody(call.req, resource, type), call.writeOptions(), 'status');
+        return sendObject(res, result.code, result, resource, context);
+      }
+      default:
+        throw errors.methodNotAllowed();
+    }
+  }
+  if (sub === 'scale' && resource.scale) return serveScale(call, (type) => decodeBody(call.req, resource, type), patchTypeOf);
+  const declared = resource.subresources?.find((s) => s.name === sub);
+  const handler = options.subresources?.[`${resource.plural}/${sub}`];
+  if (!declared || !handler) throw errors.pathNotFound();
+  await handler(call);
+}
+
+export type { KubeObject };

@@ -1,0 +1,97 @@
+/**
+ * @module server/http/request-info
+ * Layer: http. The ONE place API URLs are parsed (mirrors k8s.io/apiserver's RequestInfoFactory): discovery
+ * paths, and resource paths with their verb, group, version, namespace, resource, name and subresource.
+ */
+
+export type ResourceVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+export interface ResourceRequest {
+  kind: 'resource';
+  verb: ResourceVerb;
+  group: string;
+  version: string;
+  resource: string;
+  namespace: string | undefined;
+  name: string | undefined;
+  subresource: string | undefined;
+}
+
+export type DiscoveryRequest =
+  | { kind: 'discovery'; level: 'legacy-root' }
+  | { kind: 'discovery'; level: 'groups' }
+  | { kind: 'discovery'; level: 'group'; group: string }
+  | { kind: 'discovery'; level: 'group-version'; group: string; version: string };
+
+export type RequestInfo = ResourceRequest | DiscoveryRequest | { kind: 'unknown' };
+
+/** Subresources of a namespace itself: /api/v1/namespaces/<name>/status and /finalize. */
+const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
+
+function isWatch(query: URLSearchParams): boolean {
+  const value = query.get('watch');
+  return value !== null && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
+}
+
+export function parseRequestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {
+  let parts: string[];
+  try {
+    parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  } catch {
+    return { kind: 'unknown' };
+  }
+  let group: string;
+  let version: string | undefined;
+  let rest: string[];
+  if (parts[0] === 'api') {
+    group = '';
+    version = parts[1];
+    if (version === undefined) return { kind: 'discovery', level: 'legacy-root' };
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis') {
+    if (parts[1] === undefined) return { kind: 'discovery', level: 'groups' };
+    group = parts[1];
+    version = parts[2];
+    if (version === undefined) return { kind: 'discovery', level: 'group', group };
+    rest = parts.slice(3);
+  } else {
+    return { kind: 'unknown' };
+  }
+  if (rest.length === 0) return { kind: 'discovery', level: 'group-version', group, version };
+
+  let watch = isWatch(query);
+  if (rest[0] === 'watch') {
+    watch = true;
+    rest = rest.slice(1);
+  }
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length > 1) {
+    namespace = rest[1];
+    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2] as string)) rest = rest.slice(2);
+  }
+  const [resource, name, subresource, ...extra] = rest;
+  if (!resource || extra.length > 0) return { kind: 'unknown' };
+
+  let verb: ResourceVerb;
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      verb = watch ? 'watch' : name ? 'get' : 'list';
+      break;
+    case 'POST':
+      verb = 'create';
+      break;
+    case 'PUT':
+      verb = 'update';
+      break;
+    case 'PATCH':
+      verb = 'patch';
+      break;
+    case 'DELETE':
+      verb = name ? 'delete' : 'deletecollection';
+      break;
+    default:
+      return { kind: 'unknown' };
+  }
+  return { kind: 'resource', verb, group, version, resource, namespace, name, subresource };
+}

@@ -1,0 +1,125 @@
+/**
+ * @module server/http/respond
+ * Layer: http. Writes API objects and lists in the negotiated representation. JSON answers reuse each
+ * stored object's bytes, so a GET or LIST of unchanged objects serialises nothing but the list envelope.
+ */
+import type { Response } from 'express';
+import { stringify as toYaml } from 'yaml';
+import type { KubeObject } from '../api/object.js';
+import type { ListOutcome, Readable } from '../registry/registry.js';
+import type { Resource } from '../registry/resource.js';
+import { toTable, type IncludeObject } from '../registry/table.js';
+import type { Output } from './negotiation.js';
+
+const JSON_TYPE = 'application/json';
+const COMMA = Buffer.from(',');
+
+export interface RespondContext {
+  output: Output;
+  includeObject: IncludeObject;
+  warnings: string[];
+  now: number;
+}
+
+function setWarnings(res: Response, warnings: readonly string[]): void {
+  if (warnings.length > 0) res.setHeader('Warning', warnings.map((text) => `299 - ${JSON.stringify(text)}`));
+}
+
+export function sendBytes(res: Response, code: number, contentType: string, body: Buffer | string): void {
+  res.statusCode = code;
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+export function sendJson(res: Response, code: number, value: unknown): void {
+  sendBytes(res, code, JSON_TYPE, JSON.stringify(value));
+}
+
+function bytesOf(readable: Readable): Buffer {
+  return readable.bytes ?? Buffer.from(JSON.stringify(readable.object));
+}
+
+function partialMetadata(object: KubeObject, version: string): Record<string, unknown> {
+  return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: object.metadata };
+}
+
+export function sendObject(res: Response, code: number, readable: Readable, resource: Resource, context: RespondContext): void {
+  setWarnings(res, context.warnings);
+  const { output } = context;
+  // A Status (e.g. the answer to an immediate DELETE) is never converted.
+  if (readable.object.kind === 'Status') return sendJson(res, code, readable.object);
+  switch (output.kind) {
+    case 'json':
+      return sendBytes(res, code, JSON_TYPE, bytesOf(readable));
+    case 'yaml':
+      return sendBytes(res, code, 'application/yaml', toYaml(readable.object));
+    case 'metadata':
+      return sendJson(res, code, partialMetadata(readable.object, output.version));
+    case 'table':
+      return sendJson(
+        res,
+        code,
+        toTable(resource, [readable.object], {
+          includeObject: context.includeObject,
+          version: output.version,
+          listMeta: readable.object.metadata.resourceVersion ? { resourceVersion: readable.object.metadata.resourceVersion } : {},
+          now: context.now,
+        }),
+      );
+  }
+}
+
+function listMeta(outcome: ListOutcome): { resourceVersion: string; continue?: string; remainingItemCount?: number } {
+  const meta: { resourceVersion: string; continue?: string; remainingItemCount?: number } = { resourceVersion: String(outcome.revision) };
+  if (outcome.continue) meta.continue = outcome.continue;
+  if (outcome.remainingItemCount !== undefined) meta.remainingItemCount = outcome.remainingItemCount;
+  return meta;
+}
+
+export function sendList(res: Response, outcome: ListOutcome, resource: Resource, context: RespondContext): void {
+  setWarnings(res, context.warnings);
+  const { output } = context;
+  const meta = listMeta(outcome);
+  switch (output.kind) {
+    case 'json': {
+      const head = Buffer.from(`{"kind":"${resource.kind}List","apiVersion":"${resource.apiVersion}","metadata":${JSON.stringify(meta)},"items":[`);
+      const parts: Buffer[] = [head];
+      outcome.items.forEach((item, i) => {
+        if (i > 0) parts.push(COMMA);
+        parts.push(bytesOf(item));
+      });
+      parts.push(Buffer.from(']}'));
+      return sendBytes(res, 200, JSON_TYPE, Buffer.concat(parts));
+    }
+    case 'yaml':
+      return sendBytes(
+        res,
+        200,
+        'application/yaml',
+        toYaml({ kind: `${resource.kind}List`, apiVersion: resource.apiVersion, metadata: meta, items: outcome.items.map((i) => i.object) }),
+      );
+    case 'metadata':
+      return sendJson(res, 200, {
+        kind: 'PartialObjectMetadataList',
+        apiVersion: `meta.k8s.io/${output.version}`,
+        metadata: meta,
+        items: outcome.items.map((i) => partialMetadata(i.object, output.version)),
+      });
+    case 'table':
+      return sendJson(
+        res,
+        200,
+        toTable(
+          resource,
+          outcome.items.map((i) => i.object),
+          { includeObject: context.includeObject, version: output.version, listMeta: meta, now: context.now },
+        ),
+      );
+  }
+}
+
+/** deletecollection answers with the list of what it deleted. */
+export function sendDeletedList(res: Response, items: Readable[], resource: Resource, revision: number, context: RespondContext): void {
+  sendList(res, { items, revision }, resource, context);
+}

@@ -1,0 +1,650 @@
+/**
+ * @module server/registry/registry
+ * Layer: registry. The ONE pipeline every verb of every kind goes through — for HTTP requests and for the
+ * in-process client of the controllers alike: decode checks → system metadata → defaults → strategy.prepare →
+ * admission → validation → storage → storage errors translated (mirrors k8s.io/apiserver's
+ * registry/generic/registry.Store).
+ */
+import { cloneJson, deepEqual } from '../api/equality.js';
+import { field, invalidError, type FieldError } from '../api/field-errors.js';
+import { isPlainObject, type KubeObject } from '../api/object.js';
+import { checkConformance } from '../api/schema/conformance.js';
+import { schemaModel } from '../api/schema/model.js';
+import { ApiError, errors, StatusReason, type StatusDetails } from '../api/status.js';
+import { rfc3339 } from '../api/time.js';
+import { isStorageError, StorageErrorCode } from '../../storage/errors.js';
+import type { Preconditions, Storage, StoredObject } from '../../storage/types.js';
+import type { AdmissionPlugin, AdmissionReader, AdmissionRequest, Operation } from './admission/types.js';
+import type { Catalogue } from './catalogue.js';
+import { fromStorageError, MODIFIED_MESSAGE } from './errors.js';
+import { generateName, newUid } from './names.js';
+import { applyPatch, type PatchType } from './patch.js';
+import { selection } from './query.js';
+import { storageKey, type Resource, type StrategyContext, type Verb } from './resource.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from './validation/object-meta.js';
+import { isDNS1123Subdomain } from '../api/names.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+  /** how unknown fields in a body are treated; in-process callers default to Ignore */
+  fieldValidation?: FieldValidation;
+  /** receives the texts of `Warning` headers */
+  warnings?: string[];
+  /** apply patches: take ownership of conflicting fields */
+  force?: boolean;
+}
+
+/** An object as read or written: its JSON bytes when they can be served unchanged. */
+export interface Readable {
+  object: KubeObject;
+  bytes: Buffer | undefined;
+}
+
+export interface WriteResult extends Readable {
+  code: 200 | 201 | 202;
+}
+
+export interface ListQuery {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ListOutcome {
+  items: Readable[];
+  revision: number;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface DeleteOptionsBody {
+  gracePeriodSeconds?: number | null;
+  preconditions?: { uid?: string | null; resourceVersion?: string | null } | null;
+  propagationPolicy?: string | null;
+  orphanDependents?: boolean | null;
+  dryRun?: string[] | null;
+}
+
+export interface RegistryOptions {
+  clock?: () => Date;
+  admission?: readonly AdmissionPlugin[];
+}
+
+/** Thrown inside an update callback when removing the last finalizer must delete the object instead. */
+class DeleteInstead {
+  constructor(readonly revision: string) {}
+}
+
+const PROPAGATION_POLICIES = ['Orphan', 'Background', 'Foreground'];
+
+export class Registry implements AdmissionReader {
+  private readonly clock: () => Date;
+  private readonly admission: readonly AdmissionPlugin[];
+
+  constructor(
+    readonly store: Storage,
+    readonly catalogue: Catalogue,
+    options: RegistryOptions = {},
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+    this.admission = options.admission ?? [];
+  }
+
+  now(): Date {
+    return this.clock();
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  resource(group: string, plural: string): Resource {
+    return this.catalogue.get(group, plural);
+  }
+
+  /** The stored object, or undefined (no error) — for admission plugins and controllers. */
+  getStored(resource: Resource, namespace: string | undefined, name: string): StoredObject | undefined {
+    return this.store.get(storageKey(resource, namespace, name));
+  }
+
+  get(resource: Resource, namespace: string | undefined, name: string): StoredObject | undefined {
+    return this.getStored(resource, namespace, name);
+  }
+
+  list(resource: Resource, namespace: string | undefined): readonly StoredObject[] {
+    return this.store.list(storageKey(resource, namespace)).items;
+  }
+
+  read(resource: Resource, namespace: string | undefined, name: string): Readable {
+    this.requireVerb(resource, 'get');
+    const stored = this.getStored(resource, namespace, name);
+    if (!stored) throw errors.notFound(resource.groupResource, name);
+    return this.readable(resource, stored);
+  }
+
+  query(resource: Resource, namespace: string | undefined, query: ListQuery = {}): ListOutcome {
+    this.requireVerb(resource, 'list');
+    const { predicate } = selection(resource, query.labelSelector, query.fieldSelector);
+    const revision = listRevision(query);
+    const filter = resource.storedAs && predicate ? (o: KubeObject) => predicate(this.fromStorage(resource, o)) : predicate;
+    try {
+      const result = this.store.list(storageKey(resource, namespace), {
+        ...(query.limit !== undefined && { limit: query.limit }),
+        ...(query.continue && { continue: query.continue }),
+        ...(revision !== undefined && { revision }),
+        ...(filter && { filter }),
+      });
+      const outcome: ListOutcome = { items: result.items.map((item) => this.readable(resource, item)), revision: result.revision };
+      if (result.continue) outcome.continue = result.continue;
+      if (result.remainingItemCount !== undefined) outcome.remainingItemCount = result.remainingItemCount;
+      return outcome;
+    } catch (err) {
+      throw fromStorageError(err, resource.groupResource, '', Boolean(query.continue));
+    }
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(resource: Resource, namespace: string | undefined, body: unknown, options: WriteOptions = {}): Promise<WriteResult> {
+    this.requireVerb(resource, 'create');
+    const object = this.decode(resource, body, options);
+    const context = this.context(namespace);
+    if (resource.virtual) return { object: resource.virtual(object, context), bytes: undefined, code: 201 };
+    this.prepareCreate(resource, namespace, object, context, options);
+    if (options.dryRun) return { object: this.fromStorage(resource, object), bytes: undefined, code: 201 };
+    const generated = !object.metadata.name && Boolean(object.metadata.generateName);
+    for (let attempt = 0; ; attempt++) {
+      if (generated) object.metadata.name = generateName(object.metadata.generateName as string);
+      try {
+        const stored = await this.store.create(storageKey(resource, namespace, object.metadata.name), this.toStorage(resource, object));
+        return { ...this.readable(resource, stored), code: 201 };
+      } catch (err) {
+        if (generated && attempt < 8 && isStorageError(err, StorageErrorCode.KeyExists)) continue;
+        if (generated && isStorageError(err, StorageErrorCode.KeyExists)) {
+          throw new ApiError(
+            409,
+            StatusReason.AlreadyExists,
+            `${qualifiedResource(resource)} "${object.metadata.name}" already exists, the server was not able to generate a unique name for the object`,
+            { ...details(resource, object.metadata.name as string), retryAfterSeconds: 1 },
+          );
+        }
+        throw fromStorageError(err, resource.groupResource, object.metadata.name ?? '');
+      }
+    }
+  }
+
+  /** Everything create does before storage: system metadata, defaults, strategy, admission, validation. */
+  private prepareCreate(resource: Resource, namespace: string | undefined, object: KubeObject, context: StrategyContext, options: WriteOptions): void {
+    const meta = object.metadata;
+    this.placeInNamespace(resource, namespace, object);
+    if (meta.resourceVersion) throw errors.badRequest('resourceVersion should not be set on objects to be created');
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+    meta.uid = newUid();
+    meta.creationTimestamp = rfc3339(context.now);
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.selfLink;
+    delete meta.managedFields;
+    resource.strategy?.defaults?.(object);
+    if (resource.status) delete object.status;
+    resource.strategy?.prepareForCreate?.(object, context);
+    this.admit('CREATE', resource, undefined, namespace, object, undefined, options, context);
+    const problems = [
+      ...validateObjectMeta(meta, { namespaced: resource.namespaced, validateName: resource.validateName ?? isDNS1123Subdomain }),
+      ...(resource.strategy?.validate?.(object, context) ?? []),
+    ];
+    this.rejectInvalid(resource, object, problems);
+    this.validateAdmission('CREATE', resource, undefined, namespace, object, undefined, options, context);
+  }
+
+  // ---------------------------------------------------------------- update (PUT)
+
+  async update(
+    resource: Resource,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    options: WriteOptions = {},
+    subresource?: string,
+  ): Promise<WriteResult> {
+    this.requireVerb(resource, 'update');
+    const input = this.decode(resource, body, options);
+    if (input.metadata.name && input.metadata.name !== name) {
+      throw errors.badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    input.metadata.name = name;
+    if (resource.namespaced && input.metadata.namespace && input.metadata.namespace !== namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const wantedVersion = input.metadata.resourceVersion;
+    return this.write(resource, namespace, name, options, subresource, (current) => {
+      if (wantedVersion && wantedVersion !== current.metadata.resourceVersion) throw errors.conflict(resource.groupResource, name, MODIFIED_MESSAGE);
+      if (!wantedVersion && resource.strategy?.allowUnconditionalUpdate === false) {
+        throw invalidError(resource, name, [field.invalid('metadata.resourceVersion', '', 'must be specified for an update')]);
+      }
+      return cloneJson(input);
+    }, resource.strategy?.allowCreateOnUpdate && !subresource ? () => input : undefined);
+  }
+
+  // ---------------------------------------------------------------- patch
+
+  async patch(
+    resource: Resource,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    patch: unknown,
+    options: WriteOptions = {},
+    subresource?: string,
+  ): Promise<WriteResult> {
+    this.requireVerb(resource, 'patch');
+    return this.write(
+      resource,
+      namespace,
+      name,
+      options,
+      subresource,
+      (current) => {
+        const patched = applyPatch(type, this.fromStorage(resource, current), patch, { resource, fieldManager: options.fieldManager, force: options.force });
+        const object = this.decode(resource, patched, options);
+        const wanted = object.metadata.resourceVersion;
+        if (wanted && wanted !== current.metadata.resourceVersion) throw errors.conflict(resource.groupResource, name, MODIFIED_MESSAGE);
+        return object;
+      },
+      type === 'apply' && !subresource ? () => applyPatch(type, undefined, patch, { resource, fieldManager: options.fieldManager, force: options.force }) : undefined,
+    );
+  }
+
+  /** Update an object by a function of its current state (subresources such as /scale use it). */
+  async transform(
+    resource: Resource,
+    namespace: string | undefined,
+    name: string,
+    options: WriteOptions,
+    produce: (current: KubeObject) => KubeObject,
+  ): Promise<WriteResult> {
+    this.requireVerb(resource, 'update');
+    return this.write(resource, namespace, name, options, undefined, (current) => produce(this.fromStorage(resource, current)), undefined);
+  }
+
+  /**
+   * The shared body of PUT and PATCH: run `produce` on the current object inside the storage CAS loop, then the
+   * update strategy, admission and validation. `createWith` makes an absent object be created instead.
+   */
+  private async write(
+    resource: Resource,
+    namespace: string | undefined,
+    name: string,
+    options: WriteOptions,
+    subresource: string | undefined,
+    produce: (current: KubeObject) => KubeObject,
+    createWith: (() => unknown) | undefined,
+  ): Promise<WriteResult> {
+    const key = storageKey(resource, namespace, name);
+    const context = this.context(namespace);
+    const next = (current: KubeObject): KubeObject => {
+      const produced = produce(current);
+      return this.prepareUpdate(resource, namespace, current, produced, context, options, subresource);
+    };
+    if (options.dryRun) {
+      const current = this.store.get(key);
+      if (!current) {
+        if (createWith === undefined) throw errors.notFound(resource.groupResource, name);
+        return this.create(resource, namespace, withName(createWith(), name), options);
+      }
+      return { object: this.fromStorage(resource, next(current.object)), bytes: undefined, code: 200 };
+    }
+    try {
+      const stored = await this.store.guaranteedUpdate(key, (current) => {
+        if (!current) throw errors.notFound(resource.groupResource, name);
+        return this.toStorage(resource, next(current.object));
+      });
+      return { ...this.readable(resource, stored), code: 200 };
+    } catch (err) {
+      if (err instanceof DeleteInstead) return this.finishDeletion(resource, namespace, name, err.revision);
+      if (createWith !== undefined && (isStorageError(err, StorageErrorCode.KeyNotFound) || (err instanceof ApiError && err.code === 404 && !this.store.get(key)))) {
+        return this.create(resource, namespace, withName(createWith(), name), options);
+      }
+      throw fromStorageError(err, resource.groupResource, name);
+    }
+  }
+
+  private prepareUpdate(
+    resource: Resource,
+    namespace: string | undefined,
+    currentStored: KubeObject,
+    produced: KubeObject,
+    context: StrategyContext,
+    options: WriteOptions,
+    subresource: string | undefined,
+  ): KubeObject {
+    const old = this.fromStorage(resource, currentStored);
+    const name = old.metadata.name as string;
+    let object: KubeObject;
+    if (subresource === 'status') {
+      // Only status changes through /status: spec and metadata come from the stored object.
+      object = cloneJson(old);
+      if ('status' in produced) object.status = produced.status;
+      else delete object.status;
+      if (typeof resource.status === 'object') resource.status.prepareForUpdate?.(object, old, context);
+    } else {
+      object = produced;
+      this.placeInNamespace(resource, namespace, object);
+      const meta = object.metadata;
+      const oldMeta = old.metadata;
+      meta.uid = oldMeta.uid;
+      meta.creationTimestamp = oldMeta.creationTimestamp;
+      copyOptional(meta, oldMeta, 'deletionTimestamp');
+      copyOptional(meta, oldMeta, 'deletionGracePeriodSeconds');
+      copyOptional(meta, oldMeta, 'generation');
+      delete meta.selfLink;
+      delete meta.managedFields;
+      if (!meta.generateName && oldMeta.generateName) meta.generateName = oldMeta.generateName;
+      resource.strategy?.defaults?.(object);
+      if (resource.status) {
+        if ('status' in old) object.status = cloneJson(old.status);
+        else delete object.status;
+      }
+      if (meta.generation !== undefined && !deepEqual(object.spec, old.spec)) meta.generation = (oldMeta.generation ?? 0) + 1;
+      resource.strategy?.prepareForUpdate?.(object, old, context);
+    }
+    this.admit('UPDATE', resource, subresource, namespace, object, old, options, context);
+    const rules = { namespaced: resource.namespaced, validateName: resource.validateName ?? isDNS1123Subdomain };
+    const problems: FieldError[] =
+      subresource === 'status'
+        ? typeof resource.status === 'object'
+          ? (resource.status.validateUpdate?.(object, old, context) ?? [])
+          : []
+        : [
+            ...validateObjectMetaUpdate(object.metadata, old.metadata, rules),
+            ...(resource.strategy?.validate?.(object, context) ?? []),
+            ...(resource.strategy?.validateUpdate?.(object, old, context) ?? []),
+          ];
+    this.rejectInvalid(resource, object, problems);
+    this.validateAdmission('UPDATE', resource, subresource, namespace, object, old, options, context);
+    // Removing the last finalizer of an object being deleted completes the deletion.
+    if (object.metadata.deletionTimestamp && (object.metadata.finalizers ?? []).length === 0 && !options.dryRun) {
+      throw new DeleteInstead(currentStored.metadata.resourceVersion as string);
+    }
+    object.metadata.name = name;
+    return object;
+  }
+
+  // ---------------------------------------------------------------- delete
+
+  async delete(
+    resource: Resource,
+    namespace: string | undefined,
+    name: string,
+    deleteOptions: DeleteOptionsBody = {},
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    this.requireVerb(resource, 'delete');
+    const key = storageKey(resource, namespace, name);
+    const policy = deleteOptions.propagationPolicy;
+    if (policy && !PROPAGATION_POLICIES.includes(policy)) {
+      throw invalidError({ group: '', kind: 'DeleteOptions' }, '', [field.notSupported('propagationPolicy', policy, PROPAGATION_POLICIES)]);
+    }
+    const preconditions = toPreconditions(deleteOptions);
+    const current = this.store.get(key);
+    if (!current) throw errors.notFound(resource.groupResource, name);
+    checkPreconditions(resource, name, current.object, preconditions);
+    const dryRun = options.dryRun || (deleteOptions.dryRun ?? []).includes('All');
+    const context = this.context(namespace);
+    this.validateAdmission('DELETE', resource, undefined, namespace, undefined, current.object, { ...options, dryRun }, context);
+    const finalizers = current.object.metadata.finalizers ?? [];
+    if (finalizers.length > 0) {
+      // Graceful: mark the object and leave it to whoever owns the finalizers.
+      if (dryRun) return { object: this.fromStorage(resource, markDeleted(cloneJson(current.object), context.now)), bytes: undefined, code: 200 };
+      try {
+        const marked = await this.store.guaranteedUpdate(key, (now) => {
+          if (!now) throw errors.notFound(resource.groupResource, name);
+          if (now.object.metadata.deletionTimestamp) return now.object;
+          return markDeleted(cloneJson(now.object), context.now);
+        }, preconditions ? { preconditions } : {});
+        return { ...this.readable(resource, marked), code: 200 };
+      } catch (err) {
+        throw fromStorageError(err, resource.groupResource, name);
+      }
+    }
+    if (dryRun) return { object: this.fromStorage(resource, current.object), bytes: undefined, code: 200 };
+    try {
+      const gone = await this.store.delete(key, preconditions ? { preconditions } : {});
+      return { ...this.deletedResponse(resource, gone.object), code: 200 };
+    } catch (err) {
+      throw fromStorageError(err, resource.groupResource, name);
+    }
+  }
+
+  async deleteCollection(
+    resource: Resource,
+    namespace: string | undefined,
+    query: ListQuery,
+    deleteOptions: DeleteOptionsBody = {},
+    options: WriteOptions = {},
+  ): Promise<Readable[]> {
+    this.requireVerb(resource, 'deletecollection');
+    const { items } = this.query(resource, namespace, { ...query, limit: 0 });
+    const deleted: Readable[] = [];
+    for (const item of items) {
+      const meta = item.object.metadata;
+      try {
+        await this.delete(resource, meta.namespace, meta.name as string, deleteOptions, options);
+        deleted.push(item);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 404)) throw err;
+      }
+    }
+    return deleted;
+  }
+
+  private async finishDeletion(resource: Resource, namespace: string | undefined, name: string, revision: string): Promise<WriteResult> {
+    try {
+      const gone = await this.store.delete(storageKey(resource, namespace, name), { preconditions: { resourceVersion: revision } });
+      return { ...this.readable(resource, gone), code: 200 };
+    } catch (err) {
+      throw fromStorageError(err, resource.groupResource, name);
+    }
+  }
+
+  /** The DELETE answer upstream gives for an immediate delete: a success Status naming the object. */
+  private deletedResponse(resource: Resource, object: KubeObject): Readable {
+    const status = {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: { ...details(resource, object.metadata.name as string), uid: object.metadata.uid },
+    };
+    return { object: status as unknown as KubeObject, bytes: undefined };
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private requireVerb(resource: Resource, verb: Verb): void {
+    if (!resource.verbs.includes(verb)) {
+      throw errors.methodNotAllowed(`${verb} is not supported on resources of kind "${resource.plural}${resource.group ? `.${resource.group}` : ''}"`);
+    }
+  }
+
+  private context(namespace: string | undefined): StrategyContext {
+    return { now: this.clock(), namespace };
+  }
+
+  /** Body checks the decoder does upstream: object shape, apiVersion/kind, JSON types, unknown fields. */
+  private decode(resource: Resource, body: unknown, options: WriteOptions): KubeObject {
+    if (!isPlainObject(body)) throw errors.badRequest('the body of the request must be a JSON or YAML object');
+    const object = body as KubeObject;
+    if (object.apiVersion !== undefined && object.apiVersion !== resource.apiVersion) {
+      throw errors.badRequest(`the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${resource.apiVersion})`);
+    }
+    if (object.kind !== undefined && object.kind !== resource.kind) {
+      throw errors.badRequest(`the kind in the data (${String(object.kind)}) does not match the expected kind (${resource.kind})`);
+    }
+    if (object.metadata !== undefined && !isPlainObject(object.metadata)) {
+      throw errors.badRequest(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: json: cannot unmarshal ${typeof object.metadata} into Go struct field ${resource.kind}.metadata of type v1.ObjectMeta`);
+    }
+    const validation = options.fieldValidation ?? 'Ignore';
+    const definition = schemaModel().forKind(resource);
+    if (definition) {
+      // Unknown fields are never stored: rejected under Strict, dropped (with a warning under Warn) otherwise.
+      const report = checkConformance(schemaModel(), definition, object, { prune: validation !== 'Strict' });
+      if (report.typeError) throw errors.badRequest(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: ${report.typeError}`);
+      if (report.unknownFields.length > 0 && validation !== 'Ignore') {
+        const texts = report.unknownFields.map((path) => `unknown field "${path}"`);
+        if (validation === 'Strict') throw errors.badRequest(`strict decoding error: ${texts.join(', ')}`);
+        options.warnings?.push(...texts);
+      }
+    }
+    object.apiVersion = resource.apiVersion;
+    object.kind = resource.kind;
+    object.metadata ??= {};
+    return object;
+  }
+
+  private placeInNamespace(resource: Resource, namespace: string | undefined, object: KubeObject): void {
+    const meta = object.metadata;
+    if (resource.namespaced) {
+      if (meta.namespace && meta.namespace !== namespace) {
+        throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      if (namespace) meta.namespace = namespace;
+    } else {
+      delete meta.namespace;
+    }
+  }
+
+  private rejectInvalid(resource: Resource, object: KubeObject, problems: FieldError[]): void {
+    if (problems.length > 0) throw invalidError(resource, object.metadata.name ?? object.metadata.generateName ?? '', problems);
+  }
+
+  private admit(
+    operation: Operation,
+    resource: Resource,
+    subresource: string | undefined,
+    namespace: string | undefined,
+    object: KubeObject | undefined,
+    old: KubeObject | undefined,
+    options: WriteOptions,
+    context: StrategyContext,
+  ): void {
+    const request = this.admissionRequest(operation, resource, subresource, namespace, object, old, options, context);
+    for (const plugin of this.admission) plugin.admit?.(request, this);
+  }
+
+  private validateAdmission(
+    operation: Operation,
+    resource: Resource,
+    subresource: string | undefined,
+    namespace: string | undefined,
+    object: KubeObject | undefined,
+    old: KubeObject | undefined,
+    options: WriteOptions,
+    context: StrategyContext,
+  ): void {
+    const request = this.admissionRequest(operation, resource, subresource, namespace, object, old, options, context);
+    for (const plugin of this.admission) plugin.validate?.(request, this);
+  }
+
+  private admissionRequest(
+    operation: Operation,
+    resource: Resource,
+    subresource: string | undefined,
+    namespace: string | undefined,
+    object: KubeObject | undefined,
+    old: KubeObject | undefined,
+    options: WriteOptions,
+    context: StrategyContext,
+  ): AdmissionRequest {
+    const name = object?.metadata.name ?? object?.metadata.generateName ?? old?.metadata.name ?? '';
+    return { operation, resource, subresource, namespace, name, object, old, dryRun: Boolean(options.dryRun), now: context.now };
+  }
+
+  private toStorage(resource: Resource, object: KubeObject): KubeObject {
+    return resource.storedAs ? resource.storedAs.toStorage(object) : object;
+  }
+
+  private fromStorage(resource: Resource, object: KubeObject): KubeObject {
+    return resource.storedAs ? resource.storedAs.fromStorage(cloneJson(object)) : object;
+  }
+
+  private readable(resource: Resource, stored: StoredObject): Readable {
+    if (resource.storedAs) return { object: this.fromStorage(resource, stored.object), bytes: undefined };
+    return { object: stored.object, bytes: stored.bytes };
+  }
+}
+
+function listRevision(query: ListQuery): number | undefined {
+  const { resourceVersion, resourceVersionMatch, continue: token } = query;
+  if (resourceVersionMatch && !['Exact', 'NotOlderThan'].includes(resourceVersionMatch)) {
+    throw invalidError({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [field.notSupported('resourceVersionMatch', resourceVersionMatch, ['Exact', 'NotOlderThan'])]);
+  }
+  if (resourceVersionMatch && !resourceVersion) {
+    throw invalidError({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
+  }
+  if (token && resourceVersion && resourceVersion !== '0') {
+    throw invalidError({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [field.forbidden('resourceVersion', 'specifying resource version is not allowed when using continue')]);
+  }
+  if (!resourceVersion || resourceVersion === '0') return undefined;
+  const revision = Number(resourceVersion);
+  if (!/^\d+$/.test(resourceVersion)) throw errors.badRequest(`invalid resource version: ${JSON.stringify(resourceVersion)}`);
+  // Exact (or a paged list, which upstream serves exactly) reads the snapshot; NotOlderThan reads the latest.
+  return resourceVersionMatch === 'Exact' || (query.limit && resourceVersionMatch !== 'NotOlderThan') ? revision : undefined;
+}
+
+function toPreconditions(options: DeleteOptionsBody): Preconditions | undefined {
+  const given = options.preconditions;
+  if (!given) return undefined;
+  const preconditions: Preconditions = {};
+  if (given.uid) preconditions.uid = given.uid;
+  if (given.resourceVersion) preconditions.resourceVersion = given.resourceVersion;
+  return Object.keys(preconditions).length > 0 ? preconditions : undefined;
+}
+
+function checkPreconditions(resource: Resource, name: string, object: KubeObject, preconditions: Preconditions | undefined): void {
+  if (!preconditions) return;
+  const meta = object.metadata;
+  if (preconditions.uid !== undefined && preconditions.uid !== meta.uid) {
+    throw errors.conflict(resource.groupResource, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${meta.uid ?? ''}`);
+  }
+  if (preconditions.resourceVersion !== undefined && preconditions.resourceVersion !== meta.resourceVersion) {
+    throw errors.conflict(
+      resource.groupResource,
+      name,
+      `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${meta.resourceVersion ?? ''}`,
+    );
+  }
+}
+
+function markDeleted(object: KubeObject, now: Date): KubeObject {
+  object.metadata.deletionTimestamp ??= rfc3339(now);
+  object.metadata.deletionGracePeriodSeconds ??= 0;
+  return object;
+}
+
+function copyOptional<K extends 'deletionTimestamp' | 'deletionGracePeriodSeconds' | 'generation'>(
+  target: KubeObject['metadata'],
+  source: KubeObject['metadata'],
+  key: K,
+): void {
+  if (source[key] === undefined) delete target[key];
+  else target[key] = source[key];
+}
+
+function withName(object: unknown, name: string): KubeObject {
+  const copy = cloneJson(object) as KubeObject;
+  copy.metadata = { ...(copy.metadata ?? {}), name };
+  return copy;
+}
+
+function qualifiedResource(resource: Resource): string {
+  return resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
+}
+
+function details(resource: Resource, name: string): StatusDetails {
+  return { name, ...(resource.group && { group: resource.group }), kind: resource.plural };
+}
