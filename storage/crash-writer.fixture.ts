@@ -3,6 +3,7 @@
  * Layer: storage (test fixture). Run as a child process by leveldb.crash.test.ts: opens a LevelDB store and
  * writes with 32 concurrent writers forever, printing one line per acknowledged write, until it is SIGKILLed.
  *   c <key> <revision>          a create was acknowledged
+ *   x <key>                     a delete is about to be issued (it may land without being acknowledged)
  *   d <key> <revision>          a delete was acknowledged
  *   u <key> <revision> <value>  an update of the writer's counter to <value> was acknowledged
  */
@@ -31,6 +32,7 @@ async function writer(id: number): Promise<void> {
       const created = await store.create(key, { metadata: { name: `${run}-${id}-${i}` }, data: payload(key) });
       process.stdout.write(`c ${key} ${created.revision}\n`);
       if (i % 10 === 5) {
+        process.stdout.write(`x ${key}\n`);
         const deleted = await store.delete(key);
         process.stdout.write(`d ${key} ${deleted.revision}\n`);
       }

@@ -62,8 +62,9 @@ export function apiHandler(options: ApiOptions): RequestHandler {
   };
 }
 
-function writeOptions(query: URLSearchParams, warnings: string[]): WriteOptions {
+function writeOptions(query: URLSearchParams, warnings: string[], userAgent: string | undefined): WriteOptions {
   const options: WriteOptions = { warnings, fieldValidation: 'Warn' };
+  if (userAgent) options.userAgent = userAgent;
   const dryRun = query.getAll('dryRun');
   for (const value of dryRun) {
     if (value !== 'All') throw errors.badRequest(`Invalid dryRun value: Unsupported value: ${JSON.stringify(value)}: supported values: "All"`);
@@ -160,7 +161,7 @@ async function handleResource(req: Request, res: Response, info: ResourceRequest
     registry,
     context,
     body: () => decodeBody(req, resource),
-    writeOptions: () => writeOptions(query, warnings),
+    writeOptions: () => writeOptions(query, warnings, req.headers['user-agent']),
   };
 
   if (info.subresource) return serveSubresource(call, options);
@@ -220,7 +221,9 @@ async function serveSubresource(call: ApiCall, options: ApiOptions): Promise<voi
   const namespace = resource.namespaced ? info.namespace : undefined;
   const name = info.name as string;
   const sub = info.subresource as string;
-  if (sub === 'status' && resource.status) {
+  const handler = options.subresources?.[`${resource.plural}/${sub}`];
+  if (handler && resource.subresources?.some((s) => s.name === sub)) return handler(call);
+  if ((sub === 'status' && resource.status) || resource.updateSubresources?.[sub]) {
     switch (info.verb) {
       case 'get':
         return sendObject(res, 200, registry.read(resource, namespace, name), resource, context);
@@ -238,10 +241,7 @@ async function serveSubresource(call: ApiCall, options: ApiOptions): Promise<voi
     }
   }
   if (sub === 'scale' && resource.scale) return serveScale(call, (type) => decodeBody(call.req, resource, type), patchTypeOf);
-  const declared = resource.subresources?.find((s) => s.name === sub);
-  const handler = options.subresources?.[`${resource.plural}/${sub}`];
-  if (!declared || !handler) throw errors.pathNotFound();
-  await handler(call);
+  throw errors.pathNotFound();
 }
 
 export type { KubeObject };

@@ -12,6 +12,7 @@ import { apiHandler, type SubresourceHandler } from './api.js';
 import { errorHandler } from './errors.js';
 import { healthRouter, type HealthChecks } from './health.js';
 import { openApiRouter } from './openapi.js';
+import { SUBRESOURCE_HANDLERS } from './subresources.js';
 import { WatchServer, type WatchServerOptions } from './watch.js';
 
 export interface AppOptions {
@@ -34,7 +35,7 @@ export function createApp(options: AppOptions): Express {
   });
   app.use(openApiRouter(new OpenApiDocuments(options.registry.catalogue)));
   const watches = new WatchServer(options.registry, options.shutdown, options.watch);
-  app.use(apiHandler({ registry: options.registry, watches, ...(options.subresources && { subresources: options.subresources }) }));
+  app.use(apiHandler({ registry: options.registry, watches, subresources: { ...SUBRESOURCE_HANDLERS, ...(options.subresources ?? {}) } }));
   app.use((_req, _res, next) => next(errors.pathNotFound()));
   app.use(errorHandler);
   return app;

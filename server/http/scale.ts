@@ -53,7 +53,7 @@ export async function serveScale(call: ApiCall, decode: (type?: PatchType) => Pr
   const result = await registry.transform(resource, namespace, name, call.writeOptions(), (current) => {
     const currentScale = toScale(current, scale);
     // A Scale has no lists, so strategic and apply patches merge like merge patches.
-    const wanted = patchType ? applyPatch(patchType === 'json' ? 'json' : 'merge', currentScale, body, { resource, fieldManager: undefined, force: undefined }) : (body as KubeObject);
+    const wanted = patchType ? applyPatch(patchType === 'json' ? 'json' : 'merge', currentScale, body, resource) : (body as KubeObject);
     const wantedVersion = isPlainObject(wanted) && isPlainObject(wanted.metadata) ? wanted.metadata.resourceVersion : undefined;
     if (wantedVersion && wantedVersion !== current.metadata.resourceVersion) throw errors.conflict(resource.groupResource, name, MODIFIED_MESSAGE);
     const next = cloneJson(current);

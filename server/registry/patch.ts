@@ -21,14 +21,8 @@ export const PATCH_CONTENT_TYPES: Record<string, PatchType> = {
   'application/apply-patch+cbor': 'apply',
 };
 
-export interface PatchContext {
-  resource: Resource;
-  fieldManager: string | undefined;
-  force: boolean | undefined;
-}
-
-/** The patched object. `current` is undefined only for an apply that creates. */
-export function applyPatch(type: PatchType, current: KubeObject | undefined, patch: unknown, context: PatchContext): KubeObject {
+/** The patched object (apply patches are server-side apply: see managed-fields.ts). */
+export function applyPatch(type: Exclude<PatchType, 'apply'>, current: KubeObject, patch: unknown, resource: Resource): KubeObject {
   try {
     switch (type) {
       case 'json':
@@ -38,11 +32,7 @@ export function applyPatch(type: PatchType, current: KubeObject | undefined, pat
         return applyMergePatch(cloneJson(current), patch) as KubeObject;
       case 'strategic':
         if (!isPlainObject(patch)) throw errors.badRequest('a strategic merge patch must be a JSON object');
-        return applyStrategicMergePatch(cloneJson(current) as KubeObject, patch, context.resource) as KubeObject;
-      case 'apply':
-        if (!isPlainObject(patch)) throw errors.badRequest('an apply patch must be a YAML or JSON object');
-        if (!context.fieldManager) throw errors.badRequest('PATCH requests with apply patch type must have a fieldManager');
-        return applyMergePatch(cloneJson(current) ?? {}, patch) as KubeObject;
+        return applyStrategicMergePatch(cloneJson(current) as KubeObject, patch, resource) as KubeObject;
     }
   } catch (err) {
     if (err instanceof PatchError || err instanceof StrategicPatchError) throw new ApiError(422, StatusReason.Invalid, err.message);

@@ -18,6 +18,7 @@ import type { AdmissionPlugin, AdmissionReader, AdmissionRequest, Operation } fr
 import type { Catalogue } from './catalogue.js';
 import { fromStorageError, MODIFIED_MESSAGE } from './errors.js';
 import { generateName, newUid } from './names.js';
+import { applyConfiguration, managerFromUserAgent, trackUpdate } from './managed-fields.js';
 import { applyPatch, type PatchType } from './patch.js';
 import { selection } from './query.js';
 import { storageKey, type Resource, type StrategyContext, type Verb } from './resource.js';
@@ -35,6 +36,8 @@ export interface WriteOptions {
   warnings?: string[];
   /** apply patches: take ownership of conflicting fields */
   force?: boolean;
+  /** names the field manager when fieldManager is absent (its product token, as upstream) */
+  userAgent?: string;
 }
 
 /** An object as read or written: its JSON bytes when they can be served unchanged. */
@@ -152,9 +155,15 @@ export class Registry implements AdmissionReader {
   async create(resource: Resource, namespace: string | undefined, body: unknown, options: WriteOptions = {}): Promise<WriteResult> {
     this.requireVerb(resource, 'create');
     const object = this.decode(resource, body, options);
-    const context = this.context(namespace);
+    return this.createObject(resource, namespace, object, options, true);
+  }
+
+  /** Create a decoded object; `track` records the writer's fields (apply has recorded its own already). */
+  private async createObject(resource: Resource, namespace: string | undefined, object: KubeObject, options: WriteOptions, track: boolean): Promise<WriteResult> {
+    const context = this.context(namespace, true);
     if (resource.virtual) return { object: resource.virtual(object, context), bytes: undefined, code: 201 };
     this.prepareCreate(resource, namespace, object, context, options);
+    if (track) trackUpdate(resource, undefined, object, this.managerOf(options), undefined, context.now);
     if (options.dryRun) return { object: this.fromStorage(resource, object), bytes: undefined, code: 201 };
     const generated = !object.metadata.name && Boolean(object.metadata.generateName);
     for (let attempt = 0; ; attempt++) {
@@ -188,7 +197,6 @@ export class Registry implements AdmissionReader {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.selfLink;
-    delete meta.managedFields;
     resource.strategy?.defaults?.(object);
     if (resource.status) delete object.status;
     resource.strategy?.prepareForCreate?.(object, context);
@@ -227,7 +235,7 @@ export class Registry implements AdmissionReader {
         throw invalidError(resource, name, [field.invalid('metadata.resourceVersion', '', 'must be specified for an update')]);
       }
       return cloneJson(input);
-    }, resource.strategy?.allowCreateOnUpdate && !subresource ? () => input : undefined);
+    }, resource.strategy?.allowCreateOnUpdate && !subresource ? () => this.createObject(resource, namespace, cloneJson(input), options, true) : undefined);
   }
 
   // ---------------------------------------------------------------- patch
@@ -242,6 +250,7 @@ export class Registry implements AdmissionReader {
     subresource?: string,
   ): Promise<WriteResult> {
     this.requireVerb(resource, 'patch');
+    if (type === 'apply') return this.apply(resource, namespace, name, patch, options, subresource);
     return this.write(
       resource,
       namespace,
@@ -249,26 +258,59 @@ export class Registry implements AdmissionReader {
       options,
       subresource,
       (current) => {
-        const patched = applyPatch(type, this.fromStorage(resource, current), patch, { resource, fieldManager: options.fieldManager, force: options.force });
+        const patched = applyPatch(type, this.fromStorage(resource, current), patch, resource);
         const object = this.decode(resource, patched, options);
         const wanted = object.metadata.resourceVersion;
         if (wanted && wanted !== current.metadata.resourceVersion) throw errors.conflict(resource.groupResource, name, MODIFIED_MESSAGE);
         return object;
       },
-      type === 'apply' && !subresource ? () => applyPatch(type, undefined, patch, { resource, fieldManager: options.fieldManager, force: options.force }) : undefined,
+      undefined,
     );
   }
 
-  /** Update an object by a function of its current state (subresources such as /scale use it). */
+  /** Server-side apply: merge the applied configuration, record ownership, create the object if absent. */
+  private async apply(resource: Resource, namespace: string | undefined, name: string, body: unknown, options: WriteOptions, subresource: string | undefined): Promise<WriteResult> {
+    const manager = options.fieldManager;
+    if (!manager) throw errors.badRequest('PATCH requests with apply patch type must have a fieldManager');
+    if (!isPlainObject(body)) throw errors.badRequest('an apply patch must be a YAML or JSON object');
+    const config = this.decode(resource, cloneJson(body), options);
+    if (config.metadata.name && config.metadata.name !== name) {
+      throw errors.badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    config.metadata.name = name;
+    const force = Boolean(options.force);
+    const create = async (): Promise<WriteResult> => {
+      const object = applyConfiguration(resource, undefined, config, manager, force, this.clock());
+      return this.createObject(resource, namespace, object, options, false);
+    };
+    return this.write(
+      resource,
+      namespace,
+      name,
+      options,
+      subresource,
+      (current) => {
+        const object = applyConfiguration(resource, this.fromStorage(resource, current), config, manager, force, this.clock());
+        const wanted = config.metadata.resourceVersion;
+        if (wanted && wanted !== current.metadata.resourceVersion) throw errors.conflict(resource.groupResource, name, MODIFIED_MESSAGE);
+        return object;
+      },
+      subresource ? undefined : create,
+      false,
+    );
+  }
+
+  /** Update an object by a function of its current state (/scale, pods/binding and controllers use it). */
   async transform(
     resource: Resource,
     namespace: string | undefined,
     name: string,
     options: WriteOptions,
     produce: (current: KubeObject) => KubeObject,
+    subresource?: string,
   ): Promise<WriteResult> {
     this.requireVerb(resource, 'update');
-    return this.write(resource, namespace, name, options, undefined, (current) => produce(this.fromStorage(resource, current)), undefined);
+    return this.write(resource, namespace, name, options, subresource, (current) => produce(this.fromStorage(resource, current)), undefined);
   }
 
   /**
@@ -282,19 +324,20 @@ export class Registry implements AdmissionReader {
     options: WriteOptions,
     subresource: string | undefined,
     produce: (current: KubeObject) => KubeObject,
-    createWith: (() => unknown) | undefined,
+    createInstead: (() => Promise<WriteResult>) | undefined,
+    track = true,
   ): Promise<WriteResult> {
     const key = storageKey(resource, namespace, name);
     const context = this.context(namespace);
     const next = (current: KubeObject): KubeObject => {
       const produced = produce(current);
-      return this.prepareUpdate(resource, namespace, current, produced, context, options, subresource);
+      return this.prepareUpdate(resource, namespace, current, produced, context, options, subresource, track);
     };
     if (options.dryRun) {
       const current = this.store.get(key);
       if (!current) {
-        if (createWith === undefined) throw errors.notFound(resource.groupResource, name);
-        return this.create(resource, namespace, withName(createWith(), name), options);
+        if (createInstead === undefined) throw errors.notFound(resource.groupResource, name);
+        return createInstead();
       }
       return { object: this.fromStorage(resource, next(current.object)), bytes: undefined, code: 200 };
     }
@@ -306,8 +349,8 @@ export class Registry implements AdmissionReader {
       return { ...this.readable(resource, stored), code: 200 };
     } catch (err) {
       if (err instanceof DeleteInstead) return this.finishDeletion(resource, namespace, name, err.revision);
-      if (createWith !== undefined && (isStorageError(err, StorageErrorCode.KeyNotFound) || (err instanceof ApiError && err.code === 404 && !this.store.get(key)))) {
-        return this.create(resource, namespace, withName(createWith(), name), options);
+      if (createInstead !== undefined && (isStorageError(err, StorageErrorCode.KeyNotFound) || (err instanceof ApiError && err.code === 404 && !this.store.get(key)))) {
+        return createInstead();
       }
       throw fromStorageError(err, resource.groupResource, name);
     }
@@ -321,6 +364,7 @@ export class Registry implements AdmissionReader {
     context: StrategyContext,
     options: WriteOptions,
     subresource: string | undefined,
+    track: boolean,
   ): KubeObject {
     const old = this.fromStorage(resource, currentStored);
     const name = old.metadata.name as string;
@@ -331,6 +375,10 @@ export class Registry implements AdmissionReader {
       if ('status' in produced) object.status = produced.status;
       else delete object.status;
       if (typeof resource.status === 'object') resource.status.prepareForUpdate?.(object, old, context);
+    } else if (subresource) {
+      const update = resource.updateSubresources?.[subresource];
+      if (!update) throw errors.pathNotFound();
+      object = update(produced, old);
     } else {
       object = produced;
       this.placeInNamespace(resource, namespace, object);
@@ -342,7 +390,7 @@ export class Registry implements AdmissionReader {
       copyOptional(meta, oldMeta, 'deletionGracePeriodSeconds');
       copyOptional(meta, oldMeta, 'generation');
       delete meta.selfLink;
-      delete meta.managedFields;
+      if (meta.managedFields === undefined && oldMeta.managedFields) meta.managedFields = cloneJson(oldMeta.managedFields);
       if (!meta.generateName && oldMeta.generateName) meta.generateName = oldMeta.generateName;
       resource.strategy?.defaults?.(object);
       if (resource.status) {
@@ -354,18 +402,17 @@ export class Registry implements AdmissionReader {
     }
     this.admit('UPDATE', resource, subresource, namespace, object, old, options, context);
     const rules = { namespaced: resource.namespaced, validateName: resource.validateName ?? isDNS1123Subdomain };
-    const problems: FieldError[] =
-      subresource === 'status'
-        ? typeof resource.status === 'object'
-          ? (resource.status.validateUpdate?.(object, old, context) ?? [])
-          : []
-        : [
-            ...validateObjectMetaUpdate(object.metadata, old.metadata, rules),
-            ...(resource.strategy?.validate?.(object, context) ?? []),
-            ...(resource.strategy?.validateUpdate?.(object, old, context) ?? []),
-          ];
+    let problems: FieldError[];
+    if (subresource === 'status') {
+      problems = typeof resource.status === 'object' ? (resource.status.validateUpdate?.(object, old, context) ?? []) : [];
+    } else {
+      problems = [...validateObjectMetaUpdate(object.metadata, old.metadata, rules), ...(resource.strategy?.validate?.(object, context) ?? [])];
+      // A subresource changes only what it owns; the main resource's update rules do not apply to it.
+      if (!subresource) problems.push(...(resource.strategy?.validateUpdate?.(object, old, context) ?? []));
+    }
     this.rejectInvalid(resource, object, problems);
     this.validateAdmission('UPDATE', resource, subresource, namespace, object, old, options, context);
+    if (track) trackUpdate(resource, old, object, this.managerOf(options), subresource, context.now);
     // Removing the last finalizer of an object being deleted completes the deletion.
     if (object.metadata.deletionTimestamp && (object.metadata.finalizers ?? []).length === 0 && !options.dryRun) {
       throw new DeleteInstead(currentStored.metadata.resourceVersion as string);
@@ -471,8 +518,12 @@ export class Registry implements AdmissionReader {
     }
   }
 
-  private context(namespace: string | undefined): StrategyContext {
-    return { now: this.clock(), namespace };
+  private managerOf(options: WriteOptions): string {
+    return options.fieldManager || managerFromUserAgent(options.userAgent);
+  }
+
+  private context(namespace: string | undefined, creating = false): StrategyContext {
+    return { now: this.clock(), namespace, creating };
   }
 
   /** Body checks the decoder does upstream: object shape, apiVersion/kind, JSON types, unknown fields. */
@@ -633,12 +684,6 @@ function copyOptional<K extends 'deletionTimestamp' | 'deletionGracePeriodSecond
 ): void {
   if (source[key] === undefined) delete target[key];
   else target[key] = source[key];
-}
-
-function withName(object: unknown, name: string): KubeObject {
-  const copy = cloneJson(object) as KubeObject;
-  copy.metadata = { ...(copy.metadata ?? {}), name };
-  return copy;
 }
 
 function qualifiedResource(resource: Resource): string {

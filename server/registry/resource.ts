@@ -17,6 +17,8 @@ export interface StrategyContext {
   now: Date;
   /** the namespace of the request (namespaced kinds) */
   namespace: string | undefined;
+  /** whether the object is being created (validate runs for creates and updates alike) */
+  creating: boolean;
 }
 
 /** The per-kind hooks of the one write pipeline, named by phase as upstream's strategies are. */
@@ -97,8 +99,13 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   /** a status subresource with its own strategy */
   status?: StatusStrategy<T> | true;
   scale?: ScaleAccess<T>;
-  /** other subresources (served by dedicated handlers) */
+  /** other subresources (served by dedicated handlers, or by the pipeline when listed in updateSubresources) */
   subresources?: readonly SubresourceInfo[];
+  /**
+   * Subresources written through the pipeline (like status): each builds the new object from the stored one
+   * and the request, changing only what that subresource owns (namespaces/finalize, pods/ephemeralcontainers).
+   */
+  updateSubresources?: Readonly<Record<string, (requested: T, old: T) => T>>;
   /** metadata.name rule (default: DNS-1123 subdomain) */
   validateName?(name: string): string[];
   strategy?: Strategy<T>;

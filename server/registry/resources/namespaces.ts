@@ -38,6 +38,9 @@ export const namespaces = defineResource<NamespaceObject>({
     },
   },
   subresources: [{ name: 'finalize', kind: 'Namespace', verbs: ['update'] }],
+  updateSubresources: {
+    finalize: (requested, old) => ({ ...structuredClone(old), spec: { ...(old.spec ?? {}), finalizers: [...(requested.spec?.finalizers ?? [])] } }),
+  },
   validateName: isDNS1123Label,
   strategy: {
     defaults(object) {

@@ -181,6 +181,20 @@ export const pods = defineResource<PodObject>({
     { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
     { name: 'proxy', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
   ],
+  updateSubresources: {
+    // Binding assigns the node once, and records that the pod is scheduled.
+    binding: (requested, old) => {
+      const pod = structuredClone(old);
+      pod.spec = { ...(pod.spec ?? { containers: [] }), nodeName: requested.spec?.nodeName as string };
+      pod.status = { ...(pod.status ?? {}), conditions: structuredClone(requested.status?.conditions ?? []) };
+      return pod;
+    },
+    ephemeralcontainers: (requested, old) => {
+      const pod = structuredClone(old);
+      pod.spec = { ...(pod.spec ?? { containers: [] }), ephemeralContainers: structuredClone(requested.spec?.ephemeralContainers ?? []) };
+      return pod;
+    },
+  },
   strategy: {
     defaults: (pod) => defaultPodSpec(pod.spec, true),
     prepareForCreate(pod, context) {
@@ -197,7 +211,7 @@ export const pods = defineResource<PodObject>({
         ];
       }
     },
-    validate: (pod) => validatePodSpec(pod.spec, 'spec', { isPod: true }),
+    validate: (pod, context) => validatePodSpec(pod.spec, 'spec', { isPod: context.creating }),
     validateUpdate,
   },
   fieldSelectors: {
