@@ -473,3 +473,69 @@ describe('selectors', () => {
     expect((await cluster.http().get('/api/v1/configmaps?limit=1&continue=garbage')).status).toBe(400);
   });
 });
+
+describe('subresources', () => {
+  it('finalizes a namespace through /finalize, changing only spec.finalizers', async () => {
+    await cluster.http().post('/api/v1/namespaces').send({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fin' } });
+    const res = await cluster
+      .http()
+      .put('/api/v1/namespaces/fin/finalize')
+      .send({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fin', labels: { ignored: 'yes' } }, spec: { finalizers: [] } });
+    expect(res.status).toBe(200);
+    expect(res.body.spec.finalizers).toEqual([]);
+    expect(res.body.metadata.labels.ignored).toBeUndefined();
+  });
+
+  it('binds a pod to a node exactly once', async () => {
+    await cluster.http().post('/api/v1/namespaces/default/pods').send({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'bind-me' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'bind-me' }, target: { apiVersion: 'v1', kind: 'Node', name: 'node-1' } };
+    const bound = await cluster.http().post('/api/v1/namespaces/default/pods/bind-me/binding').send(binding);
+    expect(bound.status).toBe(201);
+    const pod = (await cluster.http().get('/api/v1/namespaces/default/pods/bind-me')).body;
+    expect(pod.spec.nodeName).toBe('node-1');
+    expect(pod.status.conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'True' }));
+    const again = await cluster.http().post('/api/v1/namespaces/default/pods/bind-me/binding').send(binding);
+    expect(again.status).toBe(409);
+    expect(again.body.message).toContain('is already assigned to node "node-1"');
+  });
+
+  it('refuses evictions that would break a PodDisruptionBudget with 429', async () => {
+    const readyPod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'guarded' } }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+    for (const name of ['g1', 'g2']) {
+      await cluster.http().post('/api/v1/namespaces/default/pods').send(readyPod(name));
+      await cluster
+        .http()
+        .patch(`/api/v1/namespaces/default/pods/${name}/status`)
+        .set('Content-Type', 'application/merge-patch+json')
+        .send({ status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } });
+    }
+    await cluster
+      .http()
+      .post('/apis/policy/v1/namespaces/default/poddisruptionbudgets')
+      .send({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guard' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } });
+    const eviction = (name: string) => ({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name } });
+    const first = await cluster.http().post('/api/v1/namespaces/default/pods/g1/eviction').send(eviction('g1'));
+    expect(first.status).toBe(201);
+    expect((await cluster.http().get('/api/v1/namespaces/default/pods/g1')).status).toBe(404);
+    const second = await cluster.http().post('/api/v1/namespaces/default/pods/g2/eviction').send(eviction('g2'));
+    expect(second.status).toBe(429);
+    expect(second.body).toMatchObject({ reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget." });
+    expect(second.body.details.causes[0]).toEqual({ reason: 'DisruptionBudget', message: 'The disruption budget guard needs 1 healthy pods and has 1 currently' });
+  });
+
+  it('answers kubelet endpoints with a clear Status while no kubelet serves the pod', async () => {
+    const res = await cluster.http().get('/api/v1/namespaces/default/pods/bind-me/log');
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('the log of pod bind-me is not served: no kubelet serves node node-1');
+  });
+
+  it('rejects duplicate fields under Strict and warns under Warn', async () => {
+    const body = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dupe","name":"dupe"},"data":{"a":"1","a":"2"}}';
+    const strict = await cluster.http().post(`${CM}?fieldValidation=Strict`).set('Content-Type', 'application/json').send(body);
+    expect(strict.status).toBe(400);
+    expect(strict.body.message).toBe('strict decoding error: duplicate field "metadata.name", duplicate field "data.a"');
+    const warn = await cluster.http().post(CM).set('Content-Type', 'application/json').send(body);
+    expect(warn.status).toBe(201);
+    expect(warn.headers.warning).toContain('duplicate field \\"data.a\\"');
+  });
+});

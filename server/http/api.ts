@@ -12,6 +12,7 @@ import type { DeleteOptionsBody, FieldValidation, ListQuery, Registry, WriteOpti
 import type { Resource } from '../registry/resource.js';
 import { parseIncludeObject } from '../registry/table.js';
 import { bodyFormat, decodeJson, decodeYaml, readBody } from './body.js';
+import { duplicateJsonFields, duplicateYamlFields } from './duplicate-fields.js';
 import { serveDiscovery } from './discovery.js';
 import { negotiateOutput, parseMediaType } from './negotiation.js';
 import { decodeProtobufBody } from './protobuf.js';
@@ -31,8 +32,8 @@ export interface ApiCall {
   query: URLSearchParams;
   registry: Registry;
   context: RespondContext;
-  /** the decoded request body (JSON, YAML or protobuf) */
-  body(): Promise<unknown>;
+  /** the decoded request body (JSON, YAML or protobuf); `kind` when a subresource takes another kind */
+  body(kind?: string): Promise<unknown>;
   writeOptions(): WriteOptions;
 }
 
@@ -106,22 +107,23 @@ function listQuery(query: URLSearchParams): ListQuery {
   return result;
 }
 
-async function decodeBody(req: Request, resource: Resource, patchType?: PatchType): Promise<unknown> {
+/** How a body's repeated fields are treated: Strict rejects them, Warn reports them (as for unknown fields). */
+function checkDuplicates(duplicates: string[], query: URLSearchParams, warnings: string[]): void {
+  if (duplicates.length === 0) return;
+  const texts = duplicates.map((path) => `duplicate field ${JSON.stringify(path)}`);
+  const validation = query.get('fieldValidation') || 'Warn';
+  if (validation === 'Strict') throw errors.badRequest(`strict decoding error: ${texts.join(', ')}`);
+  if (validation === 'Warn') warnings.push(...texts);
+}
+
+async function decodeBody(req: Request, resource: Resource, query: URLSearchParams, warnings: string[], patchType?: PatchType, kind = resource.kind): Promise<unknown> {
   const bytes = await readBody(req);
-  const contentType = req.headers['content-type'];
-  if (patchType) {
-    if (bytes.length === 0) throw errors.badRequest('the request body of a PATCH must not be empty');
-    return patchType === 'apply' ? decodeYaml(bytes) : decodeJson(bytes);
-  }
-  if (bytes.length === 0) throw errors.badRequest('the request body must not be empty');
-  switch (bodyFormat(contentType)) {
-    case 'json':
-      return decodeJson(bytes);
-    case 'yaml':
-      return decodeYaml(bytes);
-    case 'protobuf':
-      return decodeProtobufBody(bytes, resource);
-  }
+  const format = patchType ? (patchType === 'apply' ? 'yaml' : 'json') : bodyFormat(req.headers['content-type']);
+  if (bytes.length === 0) throw errors.badRequest(patchType ? 'the request body of a PATCH must not be empty' : 'the request body must not be empty');
+  if (format === 'protobuf') return decodeProtobufBody(bytes, resource, kind);
+  const value = format === 'yaml' ? decodeYaml(bytes) : decodeJson(bytes);
+  if (patchType !== 'json') checkDuplicates(format === 'yaml' ? duplicateYamlFields(bytes.toString('utf8')) : duplicateJsonFields(bytes.toString('utf8')), query, warnings);
+  return value;
 }
 
 function patchTypeOf(contentType: string | undefined): PatchType {
@@ -160,7 +162,7 @@ async function handleResource(req: Request, res: Response, info: ResourceRequest
     query,
     registry,
     context,
-    body: () => decodeBody(req, resource),
+    body: (kind?: string) => decodeBody(req, resource, query, warnings, undefined, kind),
     writeOptions: () => writeOptions(query, warnings, req.headers['user-agent']),
   };
 
@@ -184,7 +186,7 @@ async function handleResource(req: Request, res: Response, info: ResourceRequest
     }
     case 'patch': {
       const type = patchTypeOf(req.headers['content-type']);
-      const result = await registry.patch(resource, namespace, name, type, await decodeBody(req, resource, type), call.writeOptions());
+      const result = await registry.patch(resource, namespace, name, type, await decodeBody(req, resource, query, warnings, type), call.writeOptions());
       return sendObject(res, result.code, result, resource, context);
     }
     case 'delete': {
@@ -228,19 +230,19 @@ async function serveSubresource(call: ApiCall, options: ApiOptions): Promise<voi
       case 'get':
         return sendObject(res, 200, registry.read(resource, namespace, name), resource, context);
       case 'update': {
-        const result = await registry.update(resource, namespace, name, await call.body(), call.writeOptions(), 'status');
+        const result = await registry.update(resource, namespace, name, await call.body(), call.writeOptions(), sub);
         return sendObject(res, result.code, result, resource, context);
       }
       case 'patch': {
         const type = patchTypeOf(call.req.headers['content-type']);
-        const result = await registry.patch(resource, namespace, name, type, await decodeBody(call.req, resource, type), call.writeOptions(), 'status');
+        const result = await registry.patch(resource, namespace, name, type, await decodeBody(call.req, resource, call.query, context.warnings, type), call.writeOptions(), sub);
         return sendObject(res, result.code, result, resource, context);
       }
       default:
         throw errors.methodNotAllowed();
     }
   }
-  if (sub === 'scale' && resource.scale) return serveScale(call, (type) => decodeBody(call.req, resource, type), patchTypeOf);
+  if (sub === 'scale' && resource.scale) return serveScale(call, (type) => decodeBody(call.req, resource, call.query, context.warnings, type, 'Scale'), patchTypeOf);
   throw errors.pathNotFound();
 }
 

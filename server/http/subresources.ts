@@ -31,7 +31,7 @@ const token: SubresourceHandler = async (call) => {
   requireVerb(call, 'create');
   const { registry, resource, info } = call;
   const account = registry.read(resource, info.namespace, info.name as string).object;
-  const request = (await call.body()) as { spec?: { audiences?: string[]; expirationSeconds?: number } } & Record<string, unknown>;
+  const request = (await call.body('TokenRequest')) as { spec?: { audiences?: string[]; expirationSeconds?: number } } & Record<string, unknown>;
   const now = registry.now();
   const seconds = request.spec?.expirationSeconds ?? 3600;
   const expires = new Date(now.getTime() + seconds * 1000);
@@ -59,7 +59,7 @@ const token: SubresourceHandler = async (call) => {
 const binding: SubresourceHandler = async (call) => {
   requireVerb(call, 'create');
   const { registry, resource, info } = call;
-  const body = await call.body();
+  const body = await call.body('Binding');
   const target = isPlainObject(body) && isPlainObject(body.target) ? body.target : undefined;
   const node = typeof target?.name === 'string' ? target.name : '';
   if (!node) throw errors.badRequest('Binding.target.name is required');
@@ -79,7 +79,7 @@ const binding: SubresourceHandler = async (call) => {
 
 const eviction: SubresourceHandler = async (call) => {
   requireVerb(call, 'create');
-  const body = await call.body();
+  const body = await call.body('Eviction');
   const deleteOptions = (isPlainObject(body) && isPlainObject(body.deleteOptions) ? body.deleteOptions : {}) as DeleteOptionsBody;
   await evictPod(call.registry, call.info.namespace as string, call.info.name as string, deleteOptions, call.writeOptions());
   sendJson(call.res, 201, SUCCESS);

@@ -94,7 +94,11 @@ export function trackUpdate(
   const after = ownedPaths(resource, next, subresource);
   const before = old ? ownedPaths(resource, old, subresource) : new Set<string>();
   const changed = new Set<string>();
-  for (const path of after) if (!old || !before.has(path) || !deepEqual(valueAt(old, path), valueAt(next, path))) changed.add(path);
+  for (const path of after) {
+    // A `.` path is the existence of a list item or map; its contents are judged by their own paths.
+    const existence = path.endsWith(`${SEP}.`);
+    if (!old || !before.has(path) || (!existence && !deepEqual(valueAt(old, path), valueAt(next, path)))) changed.add(path);
+  }
   const removed = [...before].filter((path) => !after.has(path));
   const entries = entriesOf(old).map((entry) => {
     const paths = pathsOf(entry);
@@ -179,6 +183,50 @@ function conflictError(resource: Resource, name: string, conflicts: Conflict[]):
  * Returns the merged object with its managedFields updated.
  */
 export function applyConfiguration(resource: Resource, live: KubeObject | undefined, config: KubeObject, manager: string, force: boolean, now: Date): KubeObject {
+  try {
+    return applyOnce(resource, live, config, manager, force, now);
+  } catch (err) {
+    const upgraded = live && upgradeFromClientSideApply(resource, live, manager, err, now);
+    if (!upgraded) throw err;
+    return applyOnce(resource, upgraded, config, manager, force, now);
+  }
+}
+
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * The first server-side apply of an object managed with client-side apply takes over, without conflicts, the
+ * fields recorded in the last-applied-configuration annotation (upstream's lastAppliedManager): it applies
+ * that configuration as the new manager with force, then the real apply proceeds.
+ */
+function upgradeFromClientSideApply(resource: Resource, live: KubeObject, manager: string, err: unknown, now: Date): KubeObject | undefined {
+  if (!(err instanceof ApiError) || err.code !== 409) return undefined;
+  const annotation = live.metadata.annotations?.[LAST_APPLIED_ANNOTATION];
+  if (!annotation) return undefined;
+  let lastApplied: KubeObject;
+  try {
+    lastApplied = JSON.parse(annotation) as KubeObject;
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(lastApplied) || !isPlainObject(lastApplied.metadata)) return undefined;
+  const lastPaths = ownedPaths(resource, lastApplied);
+  const conflicting = (err.details?.causes ?? []).map((c) => c.field ?? '');
+  const covered = [...lastPaths].map(describePath);
+  if (!conflicting.every((field) => covered.includes(field))) return undefined;
+  const formerManagers = new Set((err.details?.causes ?? []).map((c) => /^conflict with "(.*)" using /.exec(c.message ?? '')?.[1] ?? ''));
+  const upgraded = applyOnce(resource, live, { ...lastApplied, metadata: { ...lastApplied.metadata, name: live.metadata.name } }, manager, true, now);
+  // The fields of the last applied configuration now belong to the new manager alone.
+  const entries = entriesOf(upgraded).map((entry) => {
+    const paths = pathsOf(entry);
+    if (formerManagers.has(entry.manager) && entry.operation === 'Update') for (const path of lastPaths) paths.delete(path);
+    return { entry, paths };
+  });
+  upgraded.metadata.managedFields = finish(entries);
+  return upgraded;
+}
+
+function applyOnce(resource: Resource, live: KubeObject | undefined, config: KubeObject, manager: string, force: boolean, now: Date): KubeObject {
   const applied = ownedPaths(resource, config);
   const entries = entriesOf(live).map((entry) => ({ entry, paths: pathsOf(entry) }));
   const conflicts: Conflict[] = [];

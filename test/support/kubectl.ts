@@ -56,12 +56,12 @@ export class Kubectl {
     return path;
   }
 
-  run(args: string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<KubectlResult> {
+  run(args: string[], options: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<KubectlResult> {
     return new Promise((resolve) => {
       const child = execFile(
         this.binary,
         ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir, ...args],
-        { timeout: options.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, KUBECONFIG: this.kubeconfig } },
+        { timeout: options.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, KUBECONFIG: this.kubeconfig, ...options.env } },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
           resolve({ code, stdout: String(stdout), stderr: String(stderr) });

@@ -53,6 +53,24 @@ class Walker {
     private readonly prune: boolean,
   ) {}
 
+  /** Go's zero value of a type, which a JSON null inside a list or map becomes. */
+  zero(type: TypeRef): unknown {
+    const resolved = type.kind === 'ref' ? (this.model.get(type.name)?.alias ?? type) : type;
+    switch (resolved.kind) {
+      case 'string':
+      case 'literal':
+        return '';
+      case 'number':
+        return 0;
+      case 'boolean':
+        return false;
+      case 'array':
+        return [];
+      default:
+        return {};
+    }
+  }
+
   private mismatch(value: unknown, type: TypeRef, owner: string, path: string): void {
     this.typeError ??= `json: cannot unmarshal ${jsonType(value)} into Go struct field ${owner}.${path} of type ${goType(type, this.model)}`;
   }
@@ -75,11 +93,17 @@ class Walker {
         return;
       case 'array':
         if (!Array.isArray(value)) return this.mismatch(value, type, owner, path);
-        value.forEach((item, i) => this.walk(type.items, item, `${path}[${i}]`, owner));
+        value.forEach((item, i) => {
+          if (item === null) value[i] = this.zero(type.items);
+          else this.walk(type.items, item, `${path}[${i}]`, owner);
+        });
         return;
       case 'map':
         if (!isPlainObject(value)) return this.mismatch(value, type, owner, path);
-        for (const [key, item] of Object.entries(value)) this.walk(type.values, item, `${path}[${key}]`, owner);
+        for (const [key, item] of Object.entries(value)) {
+          if (item === null) value[key] = this.zero(type.values);
+          else this.walk(type.values, item, `${path}[${key}]`, owner);
+        }
         return;
       case 'ref':
         this.walkDefinition(this.model.get(type.name), value, path, type);
@@ -106,6 +130,11 @@ class Walker {
     for (const [key, item] of Object.entries(value)) {
       const child = path ? `${path}.${key}` : key;
       const property = properties[key];
+      // JSON null decodes to Go's zero value, which the API then omits: drop it.
+      if (item === null && property) {
+        delete value[key];
+        continue;
+      }
       if (!property) {
         this.unknownFields.push(child);
         if (this.prune) delete value[key];
