@@ -4,10 +4,13 @@
  * and stops it in the right order. `kubemu serve` runs it; tests and other programs import it as a
  * fixture (`startKubemu({ memory: true, port: 0 })`).
  */
+import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { serverUrl, writeKubeconfig } from '../kubeconfig/kubeconfig.js';
 import { createApp } from '../server/http/app.js';
 import { listen, type RunningServer } from '../server/http/listen.js';
+import { WatchServer } from '../server/http/watch.js';
+import { attachWebSocketWatch } from '../server/http/websocket-watch.js';
 import { DEFAULT_ADMISSION } from '../server/registry/admission/index.js';
 import { bootstrap } from '../server/registry/bootstrap.js';
 import { Catalogue } from '../server/registry/catalogue.js';
@@ -34,6 +37,8 @@ export interface KubemuOptions {
   historyWindow?: number;
   /** fsync each group commit (default true) */
   sync?: boolean;
+  /** how often watches that allow bookmarks get one (default 60 s, as upstream) */
+  bookmarkIntervalMs?: number;
 }
 
 export interface Kubemu {
@@ -61,10 +66,13 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
 
   const registry = new Registry(store, new Catalogue(RESOURCES), { admission: DEFAULT_ADMISSION });
   const shutdown = new AbortController();
+  // Every open watch listens for shutdown: lift the default listener cap.
+  setMaxListeners(0, shutdown.signal);
   let stopping = false;
+  const watches = new WatchServer(registry, shutdown.signal, options.bookmarkIntervalMs ? { bookmarkIntervalMs: options.bookmarkIntervalMs } : {});
   const app = createApp({
     registry,
-    shutdown: shutdown.signal,
+    watches,
     health: {
       livez: [{ name: 'ping', check: () => undefined }],
       readyz: [
@@ -83,6 +91,7 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
     throw describeListenError(err, address, options.port ?? 6443);
   }
 
+  attachWebSocketWatch(server.server, registry, watches);
   const url = serverUrl(address, server.port);
   try {
     await bootstrap(registry, { address: address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address, port: server.port });

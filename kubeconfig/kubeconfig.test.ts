@@ -12,7 +12,7 @@ describe('kubeconfig', () => {
     await writeKubeconfig(path, { server: 'http://127.0.0.1:1234' });
     const config = parse(await readFile(path, 'utf8'));
     expect(config['current-context']).toBe('kubemu');
-    expect(config.clusters).toEqual([{ name: 'kubemu', cluster: { server: 'http://127.0.0.1:1234' } }]);
+    expect(config.clusters).toEqual([{ name: 'kubemu', cluster: { server: 'http://127.0.0.1:1234', 'insecure-skip-tls-verify': true } }]);
     expect(config.users[0].name).toBe('kubemu');
     expect(config.contexts).toEqual([{ name: 'kubemu', context: { cluster: 'kubemu', user: 'kubemu' } }]);
     expect((await stat(path)).mode & 0o777).toBe(0o600);

@@ -86,6 +86,11 @@ export interface Watcher<T extends KubeObject = KubeObject> extends AsyncIterabl
   poll(max?: number): StoreEvent<T>[];
   /** resolves when new events may be ready or the watcher closed */
   wait(): Promise<void>;
+  /**
+   * Call `listener` (synchronously, right after each commit) whenever new events may be ready or the watcher
+   * closed — the cheap alternative to wait() for a consumer that keeps up. One listener; undefined removes it.
+   */
+  onReady(listener: (() => void) | undefined): void;
   /** the revision up to which every matching event has been returned by poll (for bookmarks) */
   readonly progressRevision: number;
   readonly closed: boolean;

@@ -49,6 +49,7 @@ class HubWatcher implements Watcher {
   /** the revision up to which this watcher has looked */
   cursor: number;
   private waiter: (() => void) | undefined;
+  private listener: (() => void) | undefined;
   private ended = false;
   private failure: Error | undefined;
 
@@ -111,10 +112,22 @@ class HubWatcher implements Watcher {
     this.cursor = compacted;
   }
 
+  onReady(listener: (() => void) | undefined): void {
+    this.listener = listener;
+  }
+
   wake(): void {
     const waiter = this.waiter;
     this.waiter = undefined;
     waiter?.();
+    if (this.listener) {
+      try {
+        this.listener();
+      } catch (err) {
+        // A consumer's failure is the consumer's: it must never reach the commit path.
+        this.end(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
   }
 
   end(error?: Error): void {
@@ -123,6 +136,7 @@ class HubWatcher implements Watcher {
     this.failure = error;
     this.hub.forget(this);
     this.wake();
+    this.listener = undefined;
   }
 
   close(): void {

@@ -158,6 +158,8 @@ export function parseSelector(input: string): Selector {
   let pos = 0;
   const peek = () => tokens[pos] as Token;
   const next = () => tokens[pos++] as Token;
+  // In value positions the keywords `in` and `notin` are ordinary identifiers (as upstream's Values context).
+  const asValue = (token: Token): Token => (token.kind === 'op' && (token.text === 'in' || token.text === 'notin') ? { kind: 'id', text: token.text } : token);
   const requirements: Requirement[] = [];
   if (peek().kind === 'end') return Selector.everything;
   for (;;) {
@@ -182,7 +184,7 @@ export function parseSelector(input: string): Selector {
           const values: string[] = [];
           let expectValue = true;
           for (;;) {
-            const item = next();
+            const item = asValue(next());
             if (item.kind === 'close') {
               if (expectValue) values.push('');
               break;
@@ -203,7 +205,7 @@ export function parseSelector(input: string): Selector {
           }
           requirements.push({ key, operator, values: [...new Set(values)] });
         } else {
-          const value = peek();
+          const value = asValue(peek());
           let text = '';
           if (value.kind === 'id') {
             next();

@@ -76,6 +76,19 @@ export function isApiError(err: unknown): err is ApiError {
   return err instanceof ApiError;
 }
 
+export function isNotFound(err: unknown): boolean {
+  return isApiError(err) && err.code === 404;
+}
+
+/** A write lost an optimistic-concurrency race (409 Conflict, not AlreadyExists). */
+export function isConflict(err: unknown): boolean {
+  return isApiError(err) && err.code === 409 && err.reason === StatusReason.Conflict;
+}
+
+export function isAlreadyExists(err: unknown): boolean {
+  return isApiError(err) && err.reason === StatusReason.AlreadyExists;
+}
+
 /** A group-qualified resource name as upstream prints it in messages: `pods`, `daemonsets.apps`. */
 export interface GroupResource {
   group: string;

@@ -48,8 +48,11 @@ const FIELD_VALIDATIONS = new Set(['Strict', 'Warn', 'Ignore']);
 export function apiHandler(options: ApiOptions): RequestHandler {
   const { registry } = options;
   return (req: Request, res: Response, next: NextFunction) => {
-    const url = new URL(req.originalUrl, 'http://kubemu');
-    const info = parseRequestInfo(req.method, url.pathname, url.searchParams);
+    const raw = req.originalUrl;
+    if (!raw.startsWith('/api')) return next();
+    const question = raw.indexOf('?');
+    const searchParams = new URLSearchParams(question < 0 ? '' : raw.slice(question + 1));
+    const info = parseRequestInfo(req.method, question < 0 ? raw : raw.slice(0, question), searchParams);
     if (info.kind === 'unknown') return next();
     if (info.kind === 'discovery') {
       try {
@@ -59,7 +62,7 @@ export function apiHandler(options: ApiOptions): RequestHandler {
       }
       return;
     }
-    handleResource(req, res, info, url.searchParams, options).catch(next);
+    handleResource(req, res, info, searchParams, options).catch(next);
   };
 }
 

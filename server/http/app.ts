@@ -13,14 +13,13 @@ import { errorHandler } from './errors.js';
 import { healthRouter, type HealthChecks } from './health.js';
 import { openApiRouter } from './openapi.js';
 import { SUBRESOURCE_HANDLERS } from './subresources.js';
-import { WatchServer, type WatchServerOptions } from './watch.js';
+import type { WatchServer } from './watch.js';
 
 export interface AppOptions {
   health: HealthChecks;
   registry: Registry;
-  /** aborted when the server shuts down: long-running requests (watches) end cleanly */
-  shutdown: AbortSignal;
-  watch?: WatchServerOptions;
+  /** the watch streams (shared with the WebSocket upgrade handler) */
+  watches: WatchServer;
   subresources?: Readonly<Record<string, SubresourceHandler>>;
 }
 
@@ -29,13 +28,13 @@ export function createApp(options: AppOptions): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  // The API first: it is the hot path, and it passes every other path on untouched.
+  app.use(apiHandler({ registry: options.registry, watches: options.watches, subresources: { ...SUBRESOURCE_HANDLERS, ...(options.subresources ?? {}) } }));
   app.use(healthRouter(options.health));
   app.get('/version', (_req, res) => {
     res.type('application/json').send(JSON.stringify(versionInfo(), null, 2));
   });
   app.use(openApiRouter(new OpenApiDocuments(options.registry.catalogue)));
-  const watches = new WatchServer(options.registry, options.shutdown, options.watch);
-  app.use(apiHandler({ registry: options.registry, watches, subresources: { ...SUBRESOURCE_HANDLERS, ...(options.subresources ?? {}) } }));
   app.use((_req, _res, next) => next(errors.pathNotFound()));
   app.use(errorHandler);
   return app;

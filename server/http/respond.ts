@@ -83,14 +83,21 @@ export function sendList(res: Response, outcome: ListOutcome, resource: Resource
   const meta = listMeta(outcome);
   switch (output.kind) {
     case 'json': {
-      const head = Buffer.from(`{"kind":"${resource.kind}List","apiVersion":"${resource.apiVersion}","metadata":${JSON.stringify(meta)},"items":[`);
-      const parts: Buffer[] = [head];
+      // The stored bytes of every item go out as they are: no copy into one big buffer, one corked write.
+      const parts: Buffer[] = [Buffer.from(`{"kind":"${resource.kind}List","apiVersion":"${resource.apiVersion}","metadata":${JSON.stringify(meta)},"items":[`)];
       outcome.items.forEach((item, i) => {
         if (i > 0) parts.push(COMMA);
         parts.push(bytesOf(item));
       });
       parts.push(Buffer.from(']}'));
-      return sendBytes(res, 200, JSON_TYPE, Buffer.concat(parts));
+      res.statusCode = 200;
+      res.setHeader('Content-Type', JSON_TYPE);
+      res.setHeader('Content-Length', parts.reduce((sum, part) => sum + part.length, 0));
+      if (res.req.method === 'HEAD') return void res.end();
+      res.cork();
+      for (const part of parts) res.write(part);
+      res.end();
+      return;
     }
     case 'yaml':
       return sendBytes(

@@ -1,10 +1,11 @@
 /**
  * @module server/http/watch
- * Layer: http. Watch streams over chunked HTTP: one `{"type","object"}` JSON line per event, resourceVersion
- * semantics as upstream (unset/"0": synthetic ADDED of the current state first; N: exactly the events after N;
- * too old: an ERROR event carrying 410 Expired), label/field selectors with objects entering (ADDED) and
- * leaving (DELETED) the selection, bookmarks, timeoutSeconds, sendInitialEvents, and a clean end on timeout,
- * client disconnect or shutdown. Each event is encoded once and shared by every watcher wanting that form.
+ * Layer: http. Watch streams: one `{"type","object"}` JSON event per line over chunked HTTP (or per message
+ * over a WebSocket), resourceVersion semantics as upstream (unset/"0": synthetic ADDED of the current state
+ * first; N: exactly the events after N; too old: an ERROR event carrying 410 Expired), label/field selectors
+ * with objects entering (ADDED) and leaving (DELETED) the selection, bookmarks, timeoutSeconds,
+ * sendInitialEvents, and a clean end on timeout, client disconnect or shutdown. Each event is encoded once and
+ * the bytes are shared by every watcher wanting that form.
  */
 import type { Response } from 'express';
 import type { KubeObject } from '../api/object.js';
@@ -14,9 +15,8 @@ import type { StoreEvent, Watcher } from '../../storage/types.js';
 import { selection } from '../registry/query.js';
 import type { ListQuery, Registry } from '../registry/registry.js';
 import { storageKey, type Resource } from '../registry/resource.js';
-import { toTable } from '../registry/table.js';
+import { toTable, type IncludeObject } from '../registry/table.js';
 import type { ApiCall } from './api.js';
-import { sendJson } from './respond.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -25,6 +25,27 @@ export interface WatchServerOptions {
   bookmarkIntervalMs?: number;
   /** default watch duration bounds when the client sets no timeoutSeconds (upstream: 30–60 minutes) */
   minTimeoutSeconds?: number;
+}
+
+/** Where encoded events go: a chunked HTTP response or a WebSocket. */
+export interface WatchSink {
+  /** send one encoded event (a JSON line); resolves when the sink can take more */
+  send(chunk: Buffer): Promise<void> | void;
+  /** resolves when the client goes away */
+  readonly gone: Promise<void>;
+  end(): void;
+}
+
+/** What a watch request asks for, however it arrived. */
+export interface WatchRequest {
+  resource: Resource;
+  namespace: string | undefined;
+  name: string | undefined;
+  query: URLSearchParams;
+  list: ListQuery;
+  /** meta.k8s.io Table version when each event's object is a Table */
+  tableVersion: 'v1' | 'v1beta1' | undefined;
+  includeObject: IncludeObject;
 }
 
 interface WatchParameters {
@@ -54,6 +75,84 @@ export function filteredType(event: StoreEvent, matches: ((object: KubeObject) =
   return undefined;
 }
 
+function expiredStatus(message: string): Status {
+  return new ApiError(410, StatusReason.Expired, message).toStatus();
+}
+
+function parameters(query: URLSearchParams, minTimeoutSeconds: number): WatchParameters {
+  const rv = query.get('resourceVersion');
+  const match = query.get('resourceVersionMatch');
+  const sendInitialEvents = flag(query, 'sendInitialEvents');
+  if (sendInitialEvents && match !== 'NotOlderThan') {
+    throw new ApiError(422, StatusReason.Invalid, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+  }
+  if (match && !sendInitialEvents) {
+    throw new ApiError(422, StatusReason.Invalid, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
+  }
+  let revision: number | undefined;
+  if (rv && rv !== '0') {
+    if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
+    revision = Number(rv);
+  }
+  const timeout = query.get('timeoutSeconds');
+  let timeoutMs: number;
+  if (timeout !== null && timeout !== '') {
+    if (!/^\d+$/.test(timeout)) throw errors.badRequest(`invalid timeoutSeconds: ${JSON.stringify(timeout)}`);
+    timeoutMs = Number(timeout) * 1000;
+  } else {
+    timeoutMs = minTimeoutSeconds * 1000 * (1 + Math.random());
+  }
+  // Upstream: no resourceVersion (or "0") starts with the current state as synthetic ADDED events.
+  return { revision, initialState: revision === undefined || sendInitialEvents, sendInitialEvents, bookmarks: flag(query, 'allowWatchBookmarks'), timeoutMs };
+}
+
+/** Encodes events for one watch; bytes of later (header-less) events are memoised on the shared event. */
+class EventEncoder {
+  private headersSent = false;
+
+  constructor(
+    private readonly request: WatchRequest,
+    private readonly convert: (object: KubeObject) => KubeObject,
+    private readonly now: () => number,
+  ) {}
+
+  event(type: WatchEventType, object: KubeObject, event: StoreEvent | undefined): Buffer {
+    const { tableVersion, resource, includeObject } = this.request;
+    if (tableVersion) {
+      const first = !this.headersSent;
+      this.headersSent = true;
+      const build = () => {
+        const table = toTable(resource, [this.convert(object)], {
+          includeObject,
+          version: tableVersion,
+          noHeaders: !first,
+          listMeta: object.metadata.resourceVersion ? { resourceVersion: object.metadata.resourceVersion } : {},
+          now: this.now(),
+        });
+        return Buffer.from(JSON.stringify({ type, object: table }) + NEWLINE);
+      };
+      // Only header-less Tables are shared: the first event of each stream carries the column definitions.
+      return event && !first ? event.memo(`table:${tableVersion}:${includeObject}:${type}`, build) : build();
+    }
+    const build = () => {
+      const body = event && !resource.storedAs ? event.bytes : Buffer.from(JSON.stringify(this.convert(object)));
+      return Buffer.concat([Buffer.from(`{"type":"${type}","object":`), body, Buffer.from(`}${NEWLINE}`)]);
+    };
+    return event ? event.memo(`json:${type}`, build) : build();
+  }
+
+  bookmark(revision: number, initialEventsEnd: boolean): Buffer {
+    const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
+    if (initialEventsEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    const object = { kind: this.request.resource.kind, apiVersion: this.request.resource.apiVersion, metadata };
+    return Buffer.from(JSON.stringify({ type: 'BOOKMARK', object }) + NEWLINE);
+  }
+
+  error(status: Status): Buffer {
+    return Buffer.from(JSON.stringify({ type: 'ERROR', object: status }) + NEWLINE);
+  }
+}
+
 export class WatchServer {
   private readonly bookmarkIntervalMs: number;
   private readonly minTimeoutSeconds: number;
@@ -67,213 +166,175 @@ export class WatchServer {
     this.minTimeoutSeconds = options.minTimeoutSeconds ?? 1800;
   }
 
-  private parameters(query: URLSearchParams): WatchParameters {
-    const rv = query.get('resourceVersion');
-    const match = query.get('resourceVersionMatch');
-    const sendInitialEvents = flag(query, 'sendInitialEvents');
-    if (sendInitialEvents && match !== 'NotOlderThan') {
-      throw new ApiError(422, StatusReason.Invalid, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
-    }
-    if (match && !sendInitialEvents) {
-      throw new ApiError(422, StatusReason.Invalid, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
-    }
-    let revision: number | undefined;
-    if (rv && rv !== '0') {
-      if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
-      revision = Number(rv);
-    }
-    const timeout = query.get('timeoutSeconds');
-    let timeoutMs: number;
-    if (timeout !== null && timeout !== '') {
-      if (!/^\d+$/.test(timeout)) throw errors.badRequest(`invalid timeoutSeconds: ${JSON.stringify(timeout)}`);
-      timeoutMs = Number(timeout) * 1000;
-    } else {
-      timeoutMs = this.minTimeoutSeconds * 1000 * (1 + Math.random());
-    }
-    return {
-      revision,
-      // Upstream: no resourceVersion (or "0") starts with the current state as synthetic ADDED events.
-      initialState: revision === undefined || sendInitialEvents,
-      sendInitialEvents,
-      bookmarks: flag(query, 'allowWatchBookmarks'),
-      timeoutMs,
+  /** A watch request over chunked HTTP. */
+  async serve(call: ApiCall, namespace: string | undefined, list: ListQuery): Promise<void> {
+    const { context, res } = call;
+    const request: WatchRequest = {
+      resource: call.resource,
+      namespace,
+      name: call.info.name,
+      query: call.query,
+      list,
+      tableVersion: context.output.kind === 'table' ? context.output.version : undefined,
+      includeObject: context.includeObject,
     };
+    const opened = this.open(request);
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/json');
+    res.setHeader('Cache-Control', 'no-cache, private');
+    res.flushHeaders();
+    await this.stream(opened, httpSink(res));
   }
 
-  async serve(call: ApiCall, namespace: string | undefined, query: ListQuery): Promise<void> {
-    const { resource, res, req, context } = call;
-    const params = this.parameters(call.query);
-    if (call.info.name) {
-      const byName = `metadata.name=${call.info.name}`;
-      query = { ...query, fieldSelector: query.fieldSelector ? `${query.fieldSelector},${byName}` : byName };
+  /**
+   * Validate the request and start the store watch (errors here are ordinary API errors). A revision that
+   * left the history window is not an error but a stream holding one ERROR event, as upstream answers.
+   */
+  open(request: WatchRequest): OpenedWatch {
+    const params = parameters(request.query, this.minTimeoutSeconds);
+    const { resource } = request;
+    let list = request.list;
+    if (request.name) {
+      const byName = `metadata.name=${request.name}`;
+      list = { ...list, fieldSelector: list.fieldSelector ? `${list.fieldSelector},${byName}` : byName };
     }
-    const { predicate } = selection(resource, query.labelSelector, query.fieldSelector);
+    const { predicate } = selection(resource, list.labelSelector, list.fieldSelector);
     const store = this.registry.store;
-    const prefix = storageKey(resource, namespace);
+    const prefix = storageKey(resource, request.namespace);
     const convert = (object: KubeObject): KubeObject => (resource.storedAs ? resource.storedAs.fromStorage(structuredClone(object)) : object);
     const matches = predicate && (resource.storedAs ? (o: KubeObject) => predicate(convert(o)) : predicate);
-
-    let watcher: Watcher;
-    let initial: StoreEvent[] | KubeObject[] = [];
-    let startRevision: number;
+    const encoder = new EventEncoder(request, convert, () => this.registry.now().getTime());
     try {
-      if (params.initialState && (params.revision === undefined || params.sendInitialEvents)) {
-        const list = store.list(prefix, matches ? { filter: matches } : {});
-        startRevision = list.revision;
-        initial = list.items.map((item) => item.object);
-        watcher = store.watch(prefix, { fromRevision: startRevision });
-      } else {
-        startRevision = params.revision as number;
-        watcher = store.watch(prefix, { fromRevision: startRevision });
+      if (params.initialState) {
+        const listed = store.list(prefix, matches ? { filter: matches } : {});
+        const watcher = store.watch(prefix, { fromRevision: listed.revision });
+        return { params, encoder, matches, watcher, initial: listed.items.map((item) => item.object), startRevision: listed.revision };
       }
+      const watcher = store.watch(prefix, { fromRevision: params.revision as number });
+      return { params, encoder, matches, watcher, initial: [], startRevision: params.revision as number };
     } catch (err) {
-      if (isStorageError(err, StorageErrorCode.RevisionTooOld)) {
-        return this.expiredStream(res, err.message);
-      }
+      if (isStorageError(err, StorageErrorCode.RevisionTooOld)) return { params, encoder, matches, watcher: undefined, expired: err.message, initial: [], startRevision: 0 };
       if (isStorageError(err, StorageErrorCode.RevisionTooNew)) throw errors.timeout(err.message, 1);
       throw err;
     }
+  }
 
-    const stream = new EventStream(res, resource, context.output.kind === 'table' ? context.output.version : undefined, context.includeObject, convert, this.registry);
-    const stop = new AbortController();
-    const end = () => stop.abort();
-    req.on('close', end);
-    this.shutdown.addEventListener('abort', end);
-    const timer = setTimeout(end, params.timeoutMs);
-    let bookmarkTimer: NodeJS.Timeout | undefined;
-    try {
-      res.statusCode = 200;
-      res.setHeader('Content-Type', 'application/json');
-      res.setHeader('Cache-Control', 'no-cache, private');
-      res.flushHeaders();
-      for (const object of initial as KubeObject[]) await stream.write('ADDED', object, undefined, stop.signal);
-      if (params.sendInitialEvents && params.bookmarks) await stream.bookmark(startRevision, true, stop.signal);
-      if (params.bookmarks) {
-        bookmarkTimer = setInterval(() => stream.requestBookmark(), this.bookmarkIntervalMs);
-        // One bookmark shortly before the deadline, as upstream sends.
-        if (params.timeoutMs > 2000) setTimeout(() => stream.requestBookmark(), params.timeoutMs - 1000).unref();
-      }
-      await this.pump(watcher, stream, matches, stop.signal, params.bookmarks);
-    } finally {
-      clearTimeout(timer);
-      if (bookmarkTimer) clearInterval(bookmarkTimer);
-      req.off('close', end);
-      this.shutdown.removeEventListener('abort', end);
+  /**
+   * Pump an opened watch into a sink until timeout, disconnect, shutdown or the watcher's end. The pump runs
+   * synchronously from the store's commit (Watcher.onReady) while the sink keeps up, and pauses on backpressure
+   * until the sink drains: no per-event promises on the hot path.
+   */
+  async stream(opened: OpenedWatch, sink: WatchSink): Promise<void> {
+    const { params, encoder, watcher } = opened;
+    if (!watcher) {
+      await sink.send(encoder.error(expiredStatus(opened.expired ?? 'too old resource version')));
+      sink.end();
+      return;
+    }
+    const timers: NodeJS.Timeout[] = [];
+    let finished = false;
+    let paused = true;
+    let bookmarkDue = false;
+    let resolveDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      for (const timer of timers) clearTimeout(timer);
+      this.shutdown.removeEventListener('abort', finish);
+      watcher.onReady(undefined);
       watcher.close();
-      if (!res.writableEnded) res.end();
-    }
-  }
-
-  private async pump(watcher: Watcher, stream: EventStream, matches: ((o: KubeObject) => boolean) | undefined, stop: AbortSignal, bookmarks: boolean): Promise<void> {
-    const stopped = new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
-    while (!stop.aborted) {
-      const events = watcher.poll(256);
-      for (const event of events) {
-        const type = filteredType(event, matches);
-        if (type) await stream.write(type, event.object, event, stop);
-        if (stop.aborted) return;
-      }
-      if (bookmarks && stream.bookmarkDue && watcher.poll(0).length === 0) await stream.bookmark(watcher.progressRevision, false, stop);
-      if (events.length > 0) continue;
-      if (watcher.closed) {
-        if (watcher.error && isStorageError(watcher.error, StorageErrorCode.RevisionTooOld)) await stream.error(expiredStatus(watcher.error.message), stop);
-        return;
-      }
-      await Promise.race([watcher.wait(), stopped, stream.bookmarkRequested]);
-    }
-  }
-
-  /** A watch from a compacted revision: one ERROR event with 410 Expired, then the end (upstream behaviour). */
-  private expiredStream(res: Response, message: string): void {
-    res.statusCode = 200;
-    res.setHeader('Content-Type', 'application/json');
-    res.end(JSON.stringify({ type: 'ERROR', object: expiredStatus(message) }) + NEWLINE);
-  }
-}
-
-function expiredStatus(message: string): Status {
-  return new ApiError(410, StatusReason.Expired, message).toStatus();
-}
-
-/** Writes encoded events to one response, honouring backpressure. */
-class EventStream {
-  private headersSent = false;
-  bookmarkDue = false;
-  private wakeBookmark: (() => void) | undefined;
-  bookmarkRequested: Promise<void> = new Promise((resolve) => (this.wakeBookmark = resolve));
-
-  constructor(
-    private readonly res: Response,
-    private readonly resource: Resource,
-    private readonly tableVersion: 'v1' | 'v1beta1' | undefined,
-    private readonly includeObject: 'None' | 'Metadata' | 'Object',
-    private readonly convert: (object: KubeObject) => KubeObject,
-    private readonly registry: Registry,
-  ) {}
-
-  requestBookmark(): void {
-    this.bookmarkDue = true;
-    const wake = this.wakeBookmark;
-    this.bookmarkRequested = new Promise((resolve) => (this.wakeBookmark = resolve));
-    wake?.();
-  }
-
-  private encode(type: WatchEventType, object: KubeObject, event: StoreEvent | undefined): Buffer {
-    if (this.tableVersion) {
-      const first = !this.headersSent;
-      this.headersSent = true;
-      const build = () => {
-        const table = toTable(this.resource, [this.convert(object)], {
-          includeObject: this.includeObject,
-          version: this.tableVersion as 'v1' | 'v1beta1',
-          noHeaders: !first,
-          listMeta: object.metadata.resourceVersion ? { resourceVersion: object.metadata.resourceVersion } : {},
-          now: this.registry.now().getTime(),
-        });
-        return Buffer.from(JSON.stringify({ type, object: table }) + NEWLINE);
-      };
-      // Only header-less Tables are shared: the first event of each stream carries the column definitions.
-      return event && !first ? event.memo(`table:${this.tableVersion}:${this.includeObject}:${type}`, build) : build();
-    }
-    const build = () => {
-      const body = event && !this.resource.storedAs ? event.bytes : Buffer.from(JSON.stringify(this.convert(object)));
-      return Buffer.concat([Buffer.from(`{"type":"${type}","object":`), body, Buffer.from(`}${NEWLINE}`)]);
+      sink.end();
+      resolveDone();
     };
-    return event ? event.memo(`json:${type}`, build) : build();
-  }
-
-  async write(type: WatchEventType, object: KubeObject, event: StoreEvent | undefined, stop: AbortSignal): Promise<void> {
-    await this.send(this.encode(type, object, event), stop);
-  }
-
-  async bookmark(revision: number, initialEventsEnd: boolean, stop: AbortSignal): Promise<void> {
-    this.bookmarkDue = false;
-    const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
-    if (initialEventsEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-    const object = { kind: this.resource.kind, apiVersion: this.resource.apiVersion, metadata };
-    await this.send(Buffer.from(JSON.stringify({ type: 'BOOKMARK', object }) + NEWLINE), stop);
-  }
-
-  async error(status: Status, stop: AbortSignal): Promise<void> {
-    await this.send(Buffer.from(JSON.stringify({ type: 'ERROR', object: status }) + NEWLINE), stop);
-  }
-
-  private async send(chunk: Buffer, stop: AbortSignal): Promise<void> {
-    if (stop.aborted || this.res.writableEnded || this.res.destroyed) return;
-    if (this.res.write(chunk)) return;
-    // The client is slow: wait for the socket to drain (or the stream to end) before reading more events.
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        this.res.off('drain', done);
-        this.res.off('close', done);
-        stop.removeEventListener('abort', done);
-        resolve();
-      };
-      this.res.once('drain', done);
-      this.res.once('close', done);
-      stop.addEventListener('abort', done, { once: true });
-    });
+    /** Send; on backpressure stay paused until the sink drains, then pump again. */
+    const deliver = (chunk: Buffer): boolean => {
+      const pending = sink.send(chunk);
+      if (!pending) return true;
+      paused = true;
+      void pending.then(() => {
+        paused = false;
+        pump();
+      });
+      return false;
+    };
+    const pump = (): void => {
+      if (finished || paused) return;
+      for (;;) {
+        const events = watcher.poll(256);
+        const chunks: Buffer[] = [];
+        for (const event of events) {
+          const type = filteredType(event, opened.matches);
+          if (type) chunks.push(encoder.event(type, event.object, event));
+        }
+        if (events.length === 0 && bookmarkDue) {
+          bookmarkDue = false;
+          chunks.push(encoder.bookmark(watcher.progressRevision, false));
+        }
+        // Everything ready goes out in one write: one write per wake-up, not one per event.
+        if (chunks.length > 0 && !deliver(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks))) return;
+        if (events.length === 0) break;
+      }
+      if (watcher.closed) {
+        if (watcher.error && isStorageError(watcher.error, StorageErrorCode.RevisionTooOld)) sink.send(encoder.error(expiredStatus(watcher.error.message)));
+        finish();
+      }
+    };
+    const requestBookmark = () => {
+      bookmarkDue = true;
+      pump();
+    };
+    void sink.gone.then(finish);
+    this.shutdown.addEventListener('abort', finish);
+    timers.push(setTimeout(finish, params.timeoutMs));
+    watcher.onReady(pump);
+    for (let i = 0; i < opened.initial.length && !finished; i += 256) {
+      const chunk = Buffer.concat(opened.initial.slice(i, i + 256).map((object) => encoder.event('ADDED', object, undefined)));
+      await Promise.race([sink.send(chunk), done]);
+    }
+    if (params.sendInitialEvents && params.bookmarks && !finished) await Promise.race([sink.send(encoder.bookmark(opened.startRevision, true)), done]);
+    if (params.bookmarks) {
+      timers.push(setInterval(requestBookmark, this.bookmarkIntervalMs));
+      // One bookmark shortly before the deadline, as upstream sends.
+      if (params.timeoutMs > 2000) timers.push(setTimeout(requestBookmark, params.timeoutMs - 1000));
+    }
+    paused = false;
+    pump();
+    await done;
   }
 }
 
-export { sendJson };
+export interface OpenedWatch {
+  params: WatchParameters;
+  encoder: EventEncoder;
+  matches: ((object: KubeObject) => boolean) | undefined;
+  watcher: Watcher | undefined;
+  /** why the watch could not start (its revision left the window) */
+  expired?: string;
+  initial: KubeObject[];
+  startRevision: number;
+}
+
+/** A chunked HTTP response as a watch sink, waiting for 'drain' when the client reads slowly. */
+function httpSink(res: Response): WatchSink {
+  const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
+  return {
+    gone,
+    send(chunk) {
+      if (res.writableEnded || res.destroyed) return;
+      if (res.write(chunk)) return;
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.once('drain', done);
+        res.once('close', done);
+      });
+    },
+    end() {
+      if (!res.writableEnded) res.end();
+    },
+  };
+}

@@ -4,7 +4,7 @@
  * them against a kubemu with a private discovery cache. Without kubectl the kubectl tests are skipped — except
  * under CI, where a missing kubectl fails them.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -71,10 +71,45 @@ export class Kubectl {
     });
   }
 
+  /** Start a long-running kubectl (`get -w`, `wait`, `rollout status`) whose output arrives over time. */
+  start(args: string[]): RunningKubectl {
+    const child = spawn(this.binary, ['--kubeconfig', this.kubeconfig, '--cache-dir', this.cacheDir, ...args], {
+      env: { ...process.env, KUBECONFIG: this.kubeconfig },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new RunningKubectl(child);
+  }
+
   /** Run and require success; returns stdout. */
-  async ok(args: string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<string> {
+  async ok(args: string[], options: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<string> {
     const result = await this.run(args, options);
     if (result.code !== 0) throw new Error(`kubectl ${this.minor} ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
     return result.stdout;
+  }
+}
+
+export class RunningKubectl {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number>;
+
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.on('data', (chunk) => (this.stdout += String(chunk)));
+    child.stderr?.on('data', (chunk) => (this.stderr += String(chunk)));
+    this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  }
+
+  /** Wait until stdout matches (or fail after ms). */
+  async output(pattern: RegExp, ms = 10_000): Promise<string> {
+    const deadline = Date.now() + ms;
+    while (!pattern.test(this.stdout)) {
+      if (Date.now() > deadline) throw new Error(`kubectl output never matched ${pattern}: ${JSON.stringify(this.stdout)} ${this.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return this.stdout;
+  }
+
+  stop(): void {
+    this.child.kill('SIGTERM');
   }
 }

@@ -1,0 +1,113 @@
+/**
+ * @module controllers/work-queue
+ * Layer: controllers. The work queue of client-go: a key is queued at most once, never processed by two
+ * workers at once (a key added while processing is re-queued when done), delayed adds, and per-key
+ * exponential backoff for failures.
+ */
+import { realClock, type Clock, type TimerHandle } from './clock.js';
+
+export interface BackoffOptions {
+  /** first retry delay (client-go: 5 ms) */
+  baseMs?: number;
+  /** longest retry delay (client-go: 1000 s) */
+  maxMs?: number;
+}
+
+export class WorkQueue<K = string> {
+  private readonly queue: K[] = [];
+  private readonly dirty = new Set<K>();
+  private readonly processing = new Set<K>();
+  private readonly failures = new Map<K, number>();
+  private readonly timers = new Map<K, TimerHandle>();
+  private waiters: ((key: K | undefined) => void)[] = [];
+  private stopped = false;
+  private readonly baseMs: number;
+  private readonly maxMs: number;
+
+  constructor(
+    private readonly clock: Clock = realClock,
+    backoff: BackoffOptions = {},
+  ) {
+    this.baseMs = backoff.baseMs ?? 5;
+    this.maxMs = backoff.maxMs ?? 1_000_000;
+  }
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  get shuttingDown(): boolean {
+    return this.stopped;
+  }
+
+  add(key: K): void {
+    if (this.stopped || this.dirty.has(key)) return;
+    this.dirty.add(key);
+    if (this.processing.has(key)) return;
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.dirty.delete(key);
+      this.processing.add(key);
+      waiter(key);
+    } else {
+      this.queue.push(key);
+    }
+  }
+
+  /** Add after a delay; an earlier pending delayed add of the same key wins. */
+  addAfter(key: K, ms: number): void {
+    if (this.stopped) return;
+    if (ms <= 0) return this.add(key);
+    if (this.timers.has(key)) return;
+    this.timers.set(
+      key,
+      this.clock.after(ms, () => {
+        this.timers.delete(key);
+        this.add(key);
+      }),
+    );
+  }
+
+  /** Retry with exponential backoff: base × 2^failures, capped. */
+  addRateLimited(key: K): void {
+    const failures = this.failures.get(key) ?? 0;
+    this.failures.set(key, failures + 1);
+    this.addAfter(key, Math.min(this.maxMs, this.baseMs * 2 ** failures));
+  }
+
+  /** Clear a key's failure history (it synced successfully). */
+  forget(key: K): void {
+    this.failures.delete(key);
+  }
+
+  requeues(key: K): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  /** The next key to process (undefined once shut down); call done(key) when finished. */
+  get(): Promise<K | undefined> {
+    if (this.stopped) return Promise.resolve(undefined);
+    const key = this.queue.shift();
+    if (key !== undefined) {
+      this.dirty.delete(key);
+      this.processing.add(key);
+      return Promise.resolve(key);
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  done(key: K): void {
+    this.processing.delete(key);
+    if (this.dirty.has(key)) {
+      this.dirty.delete(key);
+      this.add(key);
+    }
+  }
+
+  shutDown(): void {
+    this.stopped = true;
+    for (const timer of this.timers.values()) timer.cancel();
+    this.timers.clear();
+    for (const waiter of this.waiters.splice(0)) waiter(undefined);
+  }
+}
