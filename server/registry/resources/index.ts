@@ -19,7 +19,7 @@ import { pods } from './pods.js';
 import { limitranges, resourcequotas } from './policies.js';
 import { clusterrolebindings, clusterroles, rolebindings, roles } from './rbac.js';
 import { replicasets, replicationcontrollers } from './replicasets.js';
-import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectreviews, selfsubjectrulesreviews, subjectaccessreviews, tokenreviews } from './reviews.js';
+import { localsubjectaccessreviews, selfsubjectaccessreviews, selfsubjectreviews, selfsubjectreviewsV1beta1, selfsubjectrulesreviews, subjectaccessreviews, tokenreviews } from './reviews.js';
 import { poddisruptionbudgets, priorityclasses } from './scheduling.js';
 import { secrets } from './secrets.js';
 import { serviceaccounts } from './serviceaccounts.js';
@@ -53,8 +53,9 @@ export const RESOURCES: readonly Resource[] = [
   statefulsets,
   // events.k8s.io/v1
   eventsV1,
-  // authentication.k8s.io/v1
+  // authentication.k8s.io/v1 (and the v1beta1 SelfSubjectReview older kubectl asks for)
   selfsubjectreviews,
+  selfsubjectreviewsV1beta1,
   tokenreviews,
   // authorization.k8s.io/v1
   localsubjectaccessreviews,

@@ -77,6 +77,18 @@ export const selfsubjectreviews = defineResource<Kube<SelfSubjectReview>>({
   virtual: (object) => review(object, { userInfo: KUBEMU_USER }),
 });
 
+/** kubectl 1.27's `auth whoami` asks the beta version, which kube-apiserver 1.30 still serves. */
+export const selfsubjectreviewsV1beta1 = defineResource<Kube<SelfSubjectReview>>({
+  group: 'authentication.k8s.io',
+  version: 'v1beta1',
+  kind: 'SelfSubjectReview',
+  plural: 'selfsubjectreviews',
+  singular: 'selfsubjectreview',
+  namespaced: false,
+  verbs: ['create'],
+  virtual: (object) => review(object, { userInfo: KUBEMU_USER }),
+});
+
 export const tokenreviews = defineResource<Kube<TokenReview>>({
   group: 'authentication.k8s.io',
   version: 'v1',
