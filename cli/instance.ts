@@ -17,6 +17,9 @@ import { Catalogue } from '../server/registry/catalogue.js';
 import { Registry } from '../server/registry/registry.js';
 import { RESOURCES } from '../server/registry/resources/index.js';
 import { openLevelStore } from '../storage/leveldb.js';
+import { defaultControllers } from '../controllers/index.js';
+import { ControllerManager } from '../controllers/manager.js';
+import { InProcessClient } from '../server/registry/in-process-client.js';
 import { openMemoryStore } from '../storage/memory.js';
 import type { VersionedStore } from '../storage/store.js';
 
@@ -39,6 +42,10 @@ export interface KubemuOptions {
   sync?: boolean;
   /** how often watches that allow bookmarks get one (default 60 s, as upstream) */
   bookmarkIntervalMs?: number;
+  /** run the controllers (garbage collector, namespace, service accounts, event TTL…); default true */
+  controllers?: boolean;
+  /** how long events live after their last write (default 3600) */
+  eventTtlSeconds?: number;
 }
 
 export interface Kubemu {
@@ -100,6 +107,14 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
     await store.close();
     throw err;
   }
+  const controllers =
+    options.controllers === false
+      ? undefined
+      : new ControllerManager(
+          new InProcessClient(registry, 'kube-controller-manager'),
+          defaultControllers(options.eventTtlSeconds !== undefined ? { eventTtlSeconds: options.eventTtlSeconds } : {}),
+        );
+  await controllers?.start();
   const kubeconfigPath = options.kubeconfig === false ? undefined : resolve(options.kubeconfig ?? `${dataDir}/kubeconfig`);
   if (kubeconfigPath) await writeKubeconfig(kubeconfigPath, { server: url });
 
@@ -113,6 +128,7 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
     close() {
       closing ??= (async () => {
         stopping = true;
+        await controllers?.stop();
         await server.close();
         await store.close();
       })();

@@ -7,7 +7,8 @@ import { openWatch } from './support/watch-client.js';
 const CM = '/api/v1/namespaces/default/configmaps';
 let cluster: TestCluster;
 beforeAll(async () => {
-  cluster = await startTestCluster({ historyWindow: 300, bookmarkIntervalMs: 200 });
+  // The watch layer alone: no controllers holding watches of their own.
+  cluster = await startTestCluster({ historyWindow: 300, bookmarkIntervalMs: 200, controllers: false });
 });
 afterAll(() => cluster.close());
 

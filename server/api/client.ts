@@ -12,6 +12,14 @@ export interface ResourceRef {
   resource: string;
 }
 
+/** A served resource, as discovery describes it. */
+export interface ResourceInfo extends ResourceRef {
+  version: string;
+  kind: string;
+  namespaced: boolean;
+  verbs: readonly string[];
+}
+
 export interface ListOptions {
   labelSelector?: string;
   fieldSelector?: string;
@@ -56,12 +64,15 @@ export interface ClientWatch<T extends KubeObject> {
 export interface Client {
   /** the name this client records as field manager */
   readonly name: string;
+  /** every resource with storage of its own (aliases such as events.k8s.io events are left out) */
+  resources(): ResourceInfo[];
   get<T extends KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string): T | undefined;
   list<T extends KubeObject>(ref: ResourceRef, namespace: string | undefined, options?: ListOptions): ListResult<T>;
   /** a watch of changes after `resourceVersion` */
   watch<T extends KubeObject>(ref: ResourceRef, namespace: string | undefined, resourceVersion: string): ClientWatch<T>;
   create<T extends KubeObject>(ref: ResourceRef, object: T, options?: WriteOptions): Promise<T>;
-  update<T extends KubeObject>(ref: ResourceRef, object: T, options?: WriteOptions): Promise<T>;
+  /** a PUT of the main resource, or of a subresource written whole (namespaces/finalize) */
+  update<T extends KubeObject>(ref: ResourceRef, object: T, options?: WriteOptions & { subresource?: string }): Promise<T>;
   updateStatus<T extends KubeObject>(ref: ResourceRef, object: T, options?: WriteOptions): Promise<T>;
   /** a JSON merge, strategic merge or JSON patch of the main resource or a subresource */
   patch<T extends KubeObject>(
@@ -73,4 +84,6 @@ export interface Client {
     options?: WriteOptions & { subresource?: string },
   ): Promise<T>;
   delete(ref: ResourceRef, namespace: string | undefined, name: string, options?: ClientDeleteOptions): Promise<void>;
+  /** delete every object of a resource in a namespace (or everywhere) that the selectors match */
+  deleteCollection(ref: ResourceRef, namespace: string | undefined, options?: ClientDeleteOptions & ListOptions): Promise<void>;
 }

@@ -89,6 +89,10 @@ export function isAlreadyExists(err: unknown): boolean {
   return isApiError(err) && err.reason === StatusReason.AlreadyExists;
 }
 
+export function isForbidden(err: unknown): boolean {
+  return isApiError(err) && err.code === 403;
+}
+
 /** A group-qualified resource name as upstream prints it in messages: `pods`, `daemonsets.apps`. */
 export interface GroupResource {
   group: string;

@@ -4,12 +4,12 @@
  * pipeline as an HTTP request (defaults, validation, admission, managed fields), without HTTP or JSON
  * encoding. Objects read are the store's shared objects: callers must copy before changing them.
  */
-import type { Client, ClientDeleteOptions, ClientWatch, ClientWatchEvent, ListOptions, ListResult, ResourceRef, WriteOptions } from '../api/client.js';
+import type { Client, ClientDeleteOptions, ClientWatch, ClientWatchEvent, ListOptions, ListResult, ResourceInfo, ResourceRef, WriteOptions } from '../api/client.js';
 import { cloneJson } from '../api/equality.js';
 import type { KubeObject } from '../api/object.js';
 import { isStorageError, StorageErrorCode } from '../../storage/errors.js';
 import type { Watcher } from '../../storage/types.js';
-import type { Registry, WriteOptions as RegistryWriteOptions } from './registry.js';
+import type { DeleteOptionsBody, Registry, WriteOptions as RegistryWriteOptions } from './registry.js';
 import { storageKey, type Resource } from './resource.js';
 
 class InProcessWatch<T extends KubeObject> implements ClientWatch<T> {
@@ -56,6 +56,19 @@ export class InProcessClient implements Client {
     return { fieldManager: options.fieldManager ?? this.name, fieldValidation: 'Ignore', ...(options.dryRun && { dryRun: true }) };
   }
 
+  resources(): ResourceInfo[] {
+    return this.registry.catalogue.resources
+      .filter((resource) => !resource.virtual && !resource.storedAs)
+      .map((resource) => ({
+        group: resource.group,
+        version: resource.version,
+        resource: resource.plural,
+        kind: resource.kind,
+        namespaced: resource.namespaced,
+        verbs: resource.verbs,
+      }));
+  }
+
   get<T extends KubeObject>(ref: ResourceRef, namespace: string | undefined, name: string): T | undefined {
     const resource = this.resource(ref);
     const stored = this.registry.get(resource, resource.namespaced ? namespace : undefined, name);
@@ -80,9 +93,9 @@ export class InProcessClient implements Client {
     return result.object as T;
   }
 
-  async update<T extends KubeObject>(ref: ResourceRef, object: T, options?: WriteOptions): Promise<T> {
+  async update<T extends KubeObject>(ref: ResourceRef, object: T, options: WriteOptions & { subresource?: string } = {}): Promise<T> {
     const resource = this.resource(ref);
-    const result = await this.registry.update(resource, object.metadata.namespace, object.metadata.name as string, cloneJson(object), this.options(options));
+    const result = await this.registry.update(resource, object.metadata.namespace, object.metadata.name as string, cloneJson(object), this.options(options), options.subresource);
     return result.object as T;
   }
 
@@ -107,16 +120,20 @@ export class InProcessClient implements Client {
 
   async delete(ref: ResourceRef, namespace: string | undefined, name: string, options: ClientDeleteOptions = {}): Promise<void> {
     const resource = this.resource(ref);
-    await this.registry.delete(
-      resource,
-      resource.namespaced ? namespace : undefined,
-      name,
-      {
-        ...(options.preconditions && { preconditions: options.preconditions }),
-        ...(options.propagationPolicy && { propagationPolicy: options.propagationPolicy }),
-        ...(options.gracePeriodSeconds !== undefined && { gracePeriodSeconds: options.gracePeriodSeconds }),
-      },
-      this.options(options),
-    );
+    await this.registry.delete(resource, resource.namespaced ? namespace : undefined, name, deleteOptionsBody(options), this.options(options));
   }
+
+  async deleteCollection(ref: ResourceRef, namespace: string | undefined, options: ClientDeleteOptions & ListOptions = {}): Promise<void> {
+    const resource = this.resource(ref);
+    const query = { ...(options.labelSelector && { labelSelector: options.labelSelector }), ...(options.fieldSelector && { fieldSelector: options.fieldSelector }) };
+    await this.registry.deleteCollection(resource, resource.namespaced ? namespace : undefined, query, deleteOptionsBody(options), this.options(options));
+  }
+}
+
+function deleteOptionsBody(options: ClientDeleteOptions): DeleteOptionsBody {
+  return {
+    ...(options.preconditions && { preconditions: options.preconditions }),
+    ...(options.propagationPolicy && { propagationPolicy: options.propagationPolicy }),
+    ...(options.gracePeriodSeconds !== undefined && { gracePeriodSeconds: options.gracePeriodSeconds }),
+  };
 }

@@ -23,6 +23,7 @@ import { applyPatch, type PatchType } from './patch.js';
 import { selection } from './query.js';
 import { storageKey, type Resource, type StrategyContext, type Verb } from './resource.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './validation/object-meta.js';
+import { deletionRequest, planDeletion, removedByUpdate } from './deletion.js';
 import { isDNS1123Subdomain } from '../api/names.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -81,10 +82,15 @@ export interface RegistryOptions {
 
 /** Thrown inside an update callback when removing the last finalizer must delete the object instead. */
 class DeleteInstead {
-  constructor(readonly revision: string) {}
+  constructor(
+    readonly revision: string,
+    /** what the update would have written: the answer to the PUT or PATCH */
+    readonly answer?: KubeObject,
+  ) {}
 }
 
-const PROPAGATION_POLICIES = ['Orphan', 'Background', 'Foreground'];
+/** Thrown inside a DELETE's update when a concurrent DELETE already did what this one would. */
+class AlreadyDeleting {}
 
 export class Registry implements AdmissionReader {
   private readonly clock: () => Date;
@@ -200,6 +206,7 @@ export class Registry implements AdmissionReader {
     resource.strategy?.defaults?.(object);
     if (resource.status) delete object.status;
     resource.strategy?.prepareForCreate?.(object, context);
+    dropEmptyMetadata(meta);
     this.admit('CREATE', resource, undefined, namespace, object, undefined, options, context);
     const problems = [
       ...validateObjectMeta(meta, { namespaced: resource.namespaced, validateName: resource.validateName ?? isDNS1123Subdomain }),
@@ -348,7 +355,7 @@ export class Registry implements AdmissionReader {
       });
       return { ...this.readable(resource, stored), code: 200 };
     } catch (err) {
-      if (err instanceof DeleteInstead) return this.finishDeletion(resource, namespace, name, err.revision);
+      if (err instanceof DeleteInstead) return this.finishDeletion(resource, namespace, name, err);
       if (createInstead !== undefined && (isStorageError(err, StorageErrorCode.KeyNotFound) || (err instanceof ApiError && err.code === 404 && !this.store.get(key)))) {
         return createInstead();
       }
@@ -400,6 +407,7 @@ export class Registry implements AdmissionReader {
       if (meta.generation !== undefined && !deepEqual(object.spec, old.spec)) meta.generation = (oldMeta.generation ?? 0) + 1;
       resource.strategy?.prepareForUpdate?.(object, old, context);
     }
+    dropEmptyMetadata(object.metadata);
     this.admit('UPDATE', resource, subresource, namespace, object, old, options, context);
     const rules = { namespaced: resource.namespaced, validateName: resource.validateName ?? isDNS1123Subdomain };
     let problems: FieldError[];
@@ -414,8 +422,8 @@ export class Registry implements AdmissionReader {
     this.validateAdmission('UPDATE', resource, subresource, namespace, object, old, options, context);
     if (track) trackUpdate(resource, old, object, this.managerOf(options), subresource, context.now);
     // Removing the last finalizer of an object being deleted completes the deletion.
-    if (object.metadata.deletionTimestamp && (object.metadata.finalizers ?? []).length === 0 && !options.dryRun) {
-      throw new DeleteInstead(currentStored.metadata.resourceVersion as string);
+    if (!options.dryRun && removedByUpdate(old, object, resource.deletion ?? {})) {
+      throw new DeleteInstead(currentStored.metadata.resourceVersion as string, object);
     }
     object.metadata.name = name;
     return object;
@@ -432,9 +440,10 @@ export class Registry implements AdmissionReader {
   ): Promise<WriteResult> {
     this.requireVerb(resource, 'delete');
     const key = storageKey(resource, namespace, name);
-    const policy = deleteOptions.propagationPolicy;
-    if (policy && !PROPAGATION_POLICIES.includes(policy)) {
-      throw invalidError({ group: '', kind: 'DeleteOptions' }, '', [field.notSupported('propagationPolicy', policy, PROPAGATION_POLICIES)]);
+    const request = deletionRequest(deleteOptions);
+    const rules = resource.deletion ?? {};
+    if (rules.defaultPropagationWarning && request.propagationPolicy === undefined && request.orphanDependents === undefined) {
+      options.warnings?.push(rules.defaultPropagationWarning);
     }
     const preconditions = toPreconditions(deleteOptions);
     const current = this.store.get(key);
@@ -443,26 +452,46 @@ export class Registry implements AdmissionReader {
     const dryRun = options.dryRun || (deleteOptions.dryRun ?? []).includes('All');
     const context = this.context(namespace);
     this.validateAdmission('DELETE', resource, undefined, namespace, undefined, current.object, { ...options, dryRun }, context);
-    const finalizers = current.object.metadata.finalizers ?? [];
-    if (finalizers.length > 0) {
-      // Graceful: mark the object and leave it to whoever owns the finalizers.
-      if (dryRun) return { object: this.fromStorage(resource, markDeleted(cloneJson(current.object), context.now)), bytes: undefined, code: 200 };
-      try {
-        const marked = await this.store.guaranteedUpdate(key, (now) => {
-          if (!now) throw errors.notFound(resource.groupResource, name);
-          if (now.object.metadata.deletionTimestamp) return now.object;
-          return markDeleted(cloneJson(now.object), context.now);
-        }, preconditions ? { preconditions } : {});
-        return { ...this.readable(resource, marked), code: 200 };
-      } catch (err) {
-        throw fromStorageError(err, resource.groupResource, name);
-      }
+    // Upstream answers 202 only for the deprecated orphanDependents=false on an object that stays.
+    const stayedCode = request.orphanDependents === false ? 202 : 200;
+    const plan = planDeletion(current.object, request, rules, context.now);
+    if (plan.action === 'pending') return { ...this.readable(resource, current), code: stayedCode };
+    if (dryRun) {
+      if (plan.action === 'update' && !plan.thenDelete) return { object: this.fromStorage(resource, plan.object), bytes: undefined, code: stayedCode };
+      return { ...this.deletedResponse(resource, plan.action === 'update' ? plan.object : current.object), code: 200 };
     }
-    if (dryRun) return { object: this.fromStorage(resource, current.object), bytes: undefined, code: 200 };
     try {
-      const gone = await this.store.delete(key, preconditions ? { preconditions } : {});
+      let removeAt = preconditions;
+      if (plan.action === 'update') {
+        let stayed: StoredObject | undefined;
+        const updated = await this.store.guaranteedUpdate(key, (existing) => {
+          if (!existing) throw errors.notFound(resource.groupResource, name);
+          // Decide again on the freshest version: another DELETE may have got there first.
+          const again = existing.object === current.object ? plan : planDeletion(existing.object, request, rules, context.now);
+          if (again.action === 'pending') throw new AlreadyDeleting();
+          if (again.action === 'delete') throw new DeleteInstead(existing.object.metadata.resourceVersion as string);
+          if (again.thenDelete !== plan.thenDelete) throw new AlreadyDeleting();
+          return again.object;
+        }, preconditions ? { preconditions } : {}).catch((err: unknown) => {
+          if (err instanceof AlreadyDeleting) {
+            stayed = this.store.get(key);
+            if (stayed) return stayed;
+            throw errors.notFound(resource.groupResource, name);
+          }
+          throw err;
+        });
+        if (stayed || !plan.thenDelete) return { ...this.readable(resource, updated), code: stayedCode };
+        removeAt = { resourceVersion: updated.object.metadata.resourceVersion as string };
+      }
+      const gone = await this.store.delete(key, removeAt ? { preconditions: removeAt } : {});
       return { ...this.deletedResponse(resource, gone.object), code: 200 };
     } catch (err) {
+      if (err instanceof DeleteInstead) {
+        const gone = await this.store.delete(key, { preconditions: { resourceVersion: err.revision } }).catch((e: unknown) => {
+          throw fromStorageError(e, resource.groupResource, name);
+        });
+        return { ...this.deletedResponse(resource, gone.object), code: 200 };
+      }
       throw fromStorageError(err, resource.groupResource, name);
     }
   }
@@ -489,17 +518,19 @@ export class Registry implements AdmissionReader {
     return deleted;
   }
 
-  private async finishDeletion(resource: Resource, namespace: string | undefined, name: string, revision: string): Promise<WriteResult> {
+  /** Complete a deletion an update triggered; the update's answer is the object it would have written. */
+  private async finishDeletion(resource: Resource, namespace: string | undefined, name: string, instead: DeleteInstead): Promise<WriteResult> {
     try {
-      const gone = await this.store.delete(storageKey(resource, namespace, name), { preconditions: { resourceVersion: revision } });
-      return { ...this.readable(resource, gone), code: 200 };
+      const gone = await this.store.delete(storageKey(resource, namespace, name), { preconditions: { resourceVersion: instead.revision } });
+      return { object: instead.answer ?? this.fromStorage(resource, gone.object), bytes: undefined, code: 200 };
     } catch (err) {
       throw fromStorageError(err, resource.groupResource, name);
     }
   }
 
-  /** The DELETE answer upstream gives for an immediate delete: a success Status naming the object. */
+  /** The DELETE answer for an immediate delete: the object for some kinds, else a success Status naming it. */
   private deletedResponse(resource: Resource, object: KubeObject): Readable {
+    if (resource.deletion?.returnDeletedObject) return { object: this.fromStorage(resource, object), bytes: undefined };
     const status = {
       kind: 'Status',
       apiVersion: 'v1',
@@ -671,10 +702,10 @@ function checkPreconditions(resource: Resource, name: string, object: KubeObject
   }
 }
 
-function markDeleted(object: KubeObject, now: Date): KubeObject {
-  object.metadata.deletionTimestamp ??= rfc3339(now);
-  object.metadata.deletionGracePeriodSeconds ??= 0;
-  return object;
+/** Go omits empty metadata collections (omitempty): a patch that empties one leaves no trace of it. */
+function dropEmptyMetadata(meta: KubeObject['metadata']): void {
+  for (const key of ['labels', 'annotations'] as const) if (meta[key] && Object.keys(meta[key]).length === 0) delete meta[key];
+  for (const key of ['finalizers', 'ownerReferences', 'managedFields'] as const) if (meta[key]?.length === 0) delete meta[key];
 }
 
 function copyOptional<K extends 'deletionTimestamp' | 'deletionGracePeriodSeconds' | 'generation'>(

@@ -116,6 +116,27 @@ export interface ResourceDefinition<T extends KubeObject = KubeObject> {
   storedAs?: { group: string; plural: string; toStorage(object: T): KubeObject; fromStorage(object: KubeObject): T };
   /** kinds served only as POST-and-answer (reviews): nothing is stored */
   virtual?: (object: T, context: StrategyContext) => T;
+  /** how DELETE treats this kind where it differs from the default (see deletion.ts) */
+  deletion?: DeletionRules<T>;
+}
+
+/** The per-kind deletion facts upstream keeps in each store and strategy. */
+export interface DeletionRules<T extends KubeObject = KubeObject> {
+  /**
+   * Graceful deletion (upstream CheckGracefulDelete; only pods): the grace period a DELETE gets, from the
+   * requested one (if any) and the object.
+   */
+  gracePeriod?(object: T, requested: number | undefined): number;
+  /** an immediate delete answers with the deleted object instead of a Status (upstream ReturnDeletedObject) */
+  returnDeletedObject?: boolean;
+  /** the propagation policy of a DELETE that names none (upstream DefaultGarbageCollectionPolicy); default Background */
+  defaultPropagation?: 'Orphan';
+  /** the Warning header sent when that default applied */
+  defaultPropagationWarning?: string;
+  /** something besides metadata.finalizers that holds a deleting object (namespaces: spec.finalizers) */
+  holdsDeletion?(object: T): boolean;
+  /** changes made when deletion starts (namespaces: phase Terminating); such kinds get no deletionGracePeriodSeconds */
+  onDeletionStarted?(object: T): void;
 }
 
 /** A declared resource with the derived facts every consumer needs (its hooks erased to KubeObject). */

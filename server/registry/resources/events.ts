@@ -78,7 +78,7 @@ const fieldSelectors: Record<string, (event: CoreEventObject) => string> = {
   'involvedObject.fieldPath': (e) => e.involvedObject?.fieldPath ?? '',
   reason: (e) => e.reason ?? '',
   reportingComponent: (e) => e.reportingComponent ?? '',
-  source: (e) => e.source?.component ?? '',
+  source: (e) => e.source?.component || e.reportingComponent || '',
   type: (e) => e.type ?? '',
 };
 
@@ -139,6 +139,12 @@ export const eventsV1 = defineResource<EventsEventObject>({
   shortNames: ['ev'],
   validateName: isDNS1123Subdomain,
   storedAs: { group: '', plural: 'events', toStorage: toCore, fromStorage: fromCore },
-  fieldSelectors: Object.fromEntries(Object.entries(fieldSelectors).map(([k, get]) => [k, (e: EventsEventObject) => get(toCore(e) as CoreEventObject)])),
+  // The same selectors under events.k8s.io's field names (regarding.*, reportingController).
+  fieldSelectors: Object.fromEntries(
+    Object.entries(fieldSelectors).map(([key, get]) => [
+      key.replace(/^involvedObject\./, 'regarding.').replace(/^reportingComponent$/, 'reportingController'),
+      (e: EventsEventObject) => get(toCore(e) as CoreEventObject),
+    ]),
+  ),
   table: { columns: eventTable.columns, cells: (event, now) => eventTable.cells(toCore(event) as CoreEventObject, now) },
 });

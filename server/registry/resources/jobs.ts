@@ -113,6 +113,11 @@ export const jobs = defineResource<JobObject>({
   version: 'v1',
   kind: 'Job',
   plural: 'jobs',
+  deletion: {
+    defaultPropagation: 'Orphan',
+    defaultPropagationWarning:
+      'child pods are preserved by default when jobs are deleted; set propagationPolicy=Background to remove them or set propagationPolicy=Orphan to suppress this warning',
+  },
   singular: 'job',
   namespaced: true,
   categories: ['all'],

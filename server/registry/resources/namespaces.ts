@@ -21,6 +21,14 @@ export const namespaces = defineResource<NamespaceObject>({
   version: 'v1',
   kind: 'Namespace',
   plural: 'namespaces',
+  deletion: {
+    returnDeletedObject: true,
+    // The namespace controller empties spec.finalizers (through /finalize) once the contents are gone.
+    holdsDeletion: (namespace) => (namespace.spec?.finalizers ?? []).length > 0,
+    onDeletionStarted(namespace) {
+      namespace.status = { ...(namespace.status ?? {}), phase: 'Terminating' };
+    },
+  },
   singular: 'namespace',
   namespaced: false,
   shortNames: ['ns'],

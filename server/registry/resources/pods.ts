@@ -166,6 +166,16 @@ export const pods = defineResource<PodObject>({
   version: 'v1',
   kind: 'Pod',
   plural: 'pods',
+  deletion: {
+    returnDeletedObject: true,
+    // Upstream CheckGracefulDelete: a pod no kubelet runs, or one that has finished, goes at once.
+    gracePeriod(pod, requested) {
+      let grace = requested ?? pod.spec?.terminationGracePeriodSeconds ?? 0;
+      if (!pod.spec?.nodeName) grace = 0;
+      if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') grace = 0;
+      return grace < 0 ? 1 : grace;
+    },
+  },
   singular: 'pod',
   namespaced: true,
   shortNames: ['po'],

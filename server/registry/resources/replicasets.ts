@@ -88,6 +88,8 @@ export const replicationcontrollers = defineResource<ControllerObject>({
   version: 'v1',
   kind: 'ReplicationController',
   plural: 'replicationcontrollers',
+  // core/v1 keeps the pods of a deleted ReplicationController unless told otherwise (upstream, for compatibility).
+  deletion: { defaultPropagation: 'Orphan' },
   singular: 'replicationcontroller',
   namespaced: true,
   shortNames: ['rc'],

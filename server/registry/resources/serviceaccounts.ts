@@ -13,6 +13,7 @@ export const serviceaccounts = defineResource<Kube<ServiceAccount>>({
   version: 'v1',
   kind: 'ServiceAccount',
   plural: 'serviceaccounts',
+  deletion: { returnDeletedObject: true },
   singular: 'serviceaccount',
   namespaced: true,
   shortNames: ['sa'],

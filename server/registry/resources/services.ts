@@ -143,6 +143,7 @@ export const services = defineResource<ServiceObject>({
   version: 'v1',
   kind: 'Service',
   plural: 'services',
+  deletion: { returnDeletedObject: true },
   singular: 'service',
   namespaced: true,
   shortNames: ['svc'],

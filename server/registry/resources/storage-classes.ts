@@ -20,6 +20,7 @@ export const storageclasses = defineResource<StorageClassObject>({
   version: 'v1',
   kind: 'StorageClass',
   plural: 'storageclasses',
+  deletion: { returnDeletedObject: true },
   singular: 'storageclass',
   namespaced: false,
   shortNames: ['sc'],

@@ -34,16 +34,22 @@ export function validateAnnotations(annotations: Record<string, string> | undefi
 
 function validateOwnerReferences(meta: Metadata, path: string): FieldError[] {
   const errors: FieldError[] = [];
-  let controllers = 0;
+  let firstController: string | undefined;
   for (const ref of meta.ownerReferences ?? []) {
-    if (!ref.apiVersion) errors.push(field.invalid(`${path}.apiVersion`, ref.apiVersion ?? '', 'version must not be empty'));
+    const version = ref.apiVersion?.includes('/') ? ref.apiVersion.slice(ref.apiVersion.indexOf('/') + 1) : ref.apiVersion;
+    if (!version) errors.push(field.invalid(`${path}.apiVersion`, ref.apiVersion ?? '', 'version must not be empty'));
     if (!ref.kind) errors.push(field.invalid(`${path}.kind`, ref.kind ?? '', 'kind must not be empty'));
     if (!ref.name) errors.push(field.invalid(`${path}.name`, ref.name ?? '', 'name must not be empty'));
     if (!ref.uid) errors.push(field.invalid(`${path}.uid`, ref.uid ?? '', 'uid must not be empty'));
-    if (ref.controller) controllers++;
-  }
-  if (controllers > 1) {
-    errors.push(field.invalid(path, meta.ownerReferences, 'Only one reference can have Controller set to true'));
+    if (ref.apiVersion === 'v1' && ref.kind === 'Event') errors.push(field.invalid(path, ref, '/v1, Kind=Event is disallowed from being an owner'));
+    if (!ref.controller) continue;
+    const name = `${ref.kind}/${ref.name}`;
+    if (firstController === undefined) firstController = name;
+    else {
+      errors.push(
+        field.invalid(path, meta.ownerReferences, `Only one reference can have Controller set to true. Found "true" in references for ${firstController} and ${name}`),
+      );
+    }
   }
   return errors;
 }
@@ -90,6 +96,9 @@ export function validateObjectMeta(meta: Metadata, rules: MetaRules): FieldError
   errors.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
   errors.push(...validateOwnerReferences(meta, 'metadata.ownerReferences'));
   errors.push(...validateFinalizers(meta.finalizers, 'metadata.finalizers'));
+  if (meta.finalizers?.includes('orphan') && meta.finalizers.includes('foregroundDeletion')) {
+    errors.push(field.invalid('metadata.finalizers', meta.finalizers, 'finalizer orphan and foregroundDeletion cannot be both set'));
+  }
   return errors;
 }
 
@@ -98,7 +107,7 @@ export function validateObjectMetaUpdate(meta: Metadata, old: Metadata, rules: M
   if (meta.name !== old.name) errors.push(field.immutable('metadata.name', meta.name));
   if ((meta.namespace ?? '') !== (old.namespace ?? '')) errors.push(field.immutable('metadata.namespace', meta.namespace));
   if (old.deletionTimestamp) {
-    const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
+    const added = [...new Set((meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f)))].sort();
     if (added.length > 0) {
       errors.push(
         field.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`),
