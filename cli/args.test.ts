@@ -8,10 +8,10 @@ describe('parseCommandLine', () => {
 
   it('reads every serve flag', () => {
     expect(
-      parseCommandLine(['serve', '--data-dir', 'd', '--memory', '--address', '0.0.0.0', '--port', '0', '--kubeconfig', 'k', '--nodes', '5', '--history-window', '100']),
+      parseCommandLine(['serve', '--data-dir', 'd', '--memory', '--address', '0.0.0.0', '--port', '0', '--kubeconfig', 'k', '--nodes', '5', '--history-window', '100', '--event-ttl', '90m']),
     ).toEqual({
       name: 'serve',
-      options: { dataDir: 'd', memory: true, address: '0.0.0.0', port: 0, kubeconfig: 'k', nodes: 5, historyWindow: 100 },
+      options: { dataDir: 'd', memory: true, address: '0.0.0.0', port: 0, kubeconfig: 'k', nodes: 5, historyWindow: 100, eventTtlSeconds: 5400 },
     });
     expect(parseCommandLine(['serve', '--port=8080'])).toEqual({ name: 'serve', options: { port: 8080 } });
   });
@@ -31,6 +31,7 @@ describe('parseCommandLine', () => {
     [['serve', 'extra'], /unexpected argument "extra"/],
     [['launch'], /unknown command "launch"/],
     [['serve', '--address', ' '], /--address must not be empty/],
+    [['serve', '--event-ttl', '1d'], /--event-ttl must be a duration of at least 1s/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
     expect(() => parseCommandLine(argv)).toThrow(message);

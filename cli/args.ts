@@ -4,6 +4,7 @@
  * contract other tooling relies on: keep their names and meaning stable.
  */
 import { parseArgs } from 'node:util';
+import { parseDuration } from '../server/api/duration.js';
 import type { KubemuOptions } from './instance.js';
 
 export class UsageError extends Error {
@@ -27,6 +28,7 @@ Flags of serve:
   --kubeconfig PATH     where to write the kubeconfig (default DATA_DIR/kubeconfig)
   --nodes N             fake nodes to register (default 3)
   --history-window N    revisions kept for watch resumption and continue tokens (default 10000)
+  --event-ttl DURATION  how long events are kept after their last write (default 1h)
 `;
 
 function integer(flag: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -57,6 +59,7 @@ export function parseCommandLine(argv: string[]): Command {
         kubeconfig: { type: 'string' },
         nodes: { type: 'string' },
         'history-window': { type: 'string' },
+        'event-ttl': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -89,5 +92,11 @@ export function parseCommandLine(argv: string[]): Command {
   if (nodes !== undefined) options.nodes = nodes;
   const historyWindow = integer('history-window', values['history-window'], 1, 10_000_000);
   if (historyWindow !== undefined) options.historyWindow = historyWindow;
+  const eventTtl = values['event-ttl'];
+  if (eventTtl !== undefined) {
+    const ms = parseDuration(eventTtl);
+    if (ms === undefined || ms < 1000) throw new UsageError(`--event-ttl must be a duration of at least 1s such as 1h or 30m, got "${eventTtl}"`);
+    options.eventTtlSeconds = ms / 1000;
+  }
   return { name: 'serve', options };
 }
