@@ -11,7 +11,9 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export type Command = { name: 'serve'; options: KubemuOptions } | { name: 'help' } | { name: 'version' };
+export type ServeOptions = KubemuOptions & { nodeConfigFile?: string };
+
+export type Command = { name: 'serve'; options: ServeOptions } | { name: 'help' } | { name: 'version' };
 
 export const USAGE = `Usage: kubemu <command> [flags]
 
@@ -29,6 +31,10 @@ Flags of serve:
   --nodes N             fake nodes to register (default 3)
   --history-window N    revisions kept for watch resumption and continue tokens (default 10000)
   --event-ttl DURATION  how long events are kept after their last write (default 1h)
+  --node-config FILE    node pools and pod lifecycle (YAML; see the README)
+  --pod-lifecycle SPEED realistic (default: seconds, as a real cluster) or fast (for tests)
+  --node-monitor-grace-period DURATION
+                        how long a silent kubelet's node stays Ready (default 40s)
 `;
 
 function integer(flag: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -60,6 +66,9 @@ export function parseCommandLine(argv: string[]): Command {
         nodes: { type: 'string' },
         'history-window': { type: 'string' },
         'event-ttl': { type: 'string' },
+        'node-config': { type: 'string' },
+        'pod-lifecycle': { type: 'string' },
+        'node-monitor-grace-period': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -78,7 +87,7 @@ export function parseCommandLine(argv: string[]): Command {
   if (command === 'version') return { name: 'version' };
   if (command !== 'serve') throw new UsageError(`unknown command "${command}"`);
 
-  const options: KubemuOptions = {};
+  const options: ServeOptions = {};
   const dataDir = nonEmpty('data-dir', values['data-dir']);
   if (dataDir !== undefined) options.dataDir = dataDir;
   if (values.memory) options.memory = true;
@@ -97,6 +106,19 @@ export function parseCommandLine(argv: string[]): Command {
     const ms = parseDuration(eventTtl);
     if (ms === undefined || ms < 1000) throw new UsageError(`--event-ttl must be a duration of at least 1s such as 1h or 30m, got "${eventTtl}"`);
     options.eventTtlSeconds = ms / 1000;
+  }
+  const nodeConfig = nonEmpty('node-config', values['node-config']);
+  if (nodeConfig !== undefined) options.nodeConfigFile = nodeConfig;
+  const speed = values['pod-lifecycle'];
+  if (speed !== undefined) {
+    if (speed !== 'realistic' && speed !== 'fast') throw new UsageError(`--pod-lifecycle must be "realistic" or "fast", got "${speed}"`);
+    options.podLifecycle = speed;
+  }
+  const grace = values['node-monitor-grace-period'];
+  if (grace !== undefined) {
+    const ms = parseDuration(grace);
+    if (ms === undefined || ms < 1000) throw new UsageError(`--node-monitor-grace-period must be a duration of at least 1s such as 40s, got "${grace}"`);
+    options.nodeMonitorGracePeriodMs = ms;
   }
   return { name: 'serve', options };
 }

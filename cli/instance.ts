@@ -18,6 +18,7 @@ import { Registry } from '../server/registry/registry.js';
 import { RESOURCES } from '../server/registry/resources/index.js';
 import { openLevelStore } from '../storage/leveldb.js';
 import { defaultControllers } from '../controllers/index.js';
+import { kubeletConfig } from '../controllers/kubelet/config.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { InProcessClient } from '../server/registry/in-process-client.js';
 import { openMemoryStore } from '../storage/memory.js';
@@ -46,6 +47,12 @@ export interface KubemuOptions {
   controllers?: boolean;
   /** how long events live after their last write (default 3600) */
   eventTtlSeconds?: number;
+  /** node pools and pod lifecycle, as parsed from --node-config (YAML) */
+  nodeConfig?: unknown;
+  /** pod lifecycle timings: realistic (default) or fast (for tests) */
+  podLifecycle?: 'realistic' | 'fast';
+  /** how long a silent kubelet's node stays Ready before it turns Unknown (default 40 000 ms) */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 export interface Kubemu {
@@ -65,6 +72,8 @@ export const DEFAULT_DATA_DIR = '.kubemu';
 
 export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> {
   const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  // A bad node configuration is reported before anything starts.
+  const kubelet = kubeletConfig({ nodes: options.nodes ?? 3, ...(options.podLifecycle && { speed: options.podLifecycle }), file: options.nodeConfig });
   const address = options.address ?? '127.0.0.1';
   const storeOptions = { ...(options.historyWindow !== undefined && { historyWindow: options.historyWindow }) };
   const store = options.memory
@@ -112,7 +121,11 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
       ? undefined
       : new ControllerManager(
           new InProcessClient(registry, 'kube-controller-manager'),
-          defaultControllers(options.eventTtlSeconds !== undefined ? { eventTtlSeconds: options.eventTtlSeconds } : {}),
+          defaultControllers({
+            kubelet,
+            ...(options.eventTtlSeconds !== undefined && { eventTtlSeconds: options.eventTtlSeconds }),
+            ...(options.nodeMonitorGracePeriodMs !== undefined && { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs }),
+          }),
         );
   await controllers?.start();
   const kubeconfigPath = options.kubeconfig === false ? undefined : resolve(options.kubeconfig ?? `${dataDir}/kubeconfig`);

@@ -4,12 +4,40 @@
  * written, and shut down cleanly on SIGINT/SIGTERM (exit 0). Errors are one clear line, never a stack trace.
  */
 import { KUBERNETES_VERSION } from '../server/api/version.js';
-import { parseCommandLine, UsageError, USAGE } from './args.js';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, kubeletConfig } from '../controllers/kubelet/config.js';
+import { parseCommandLine, UsageError, USAGE, type ServeOptions } from './args.js';
 import { startKubemu, type Kubemu, type KubemuOptions } from './instance.js';
 
 const KUBEMU_VERSION = '0.1.0';
 
-async function serve(options: KubemuOptions): Promise<void> {
+/** The --node-config file as data; any problem with it is a usage error naming the file. */
+function readNodeConfig(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read --node-config ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (err) {
+    throw new UsageError(`--node-config ${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  try {
+    kubeletConfig({ file: data });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(`--node-config ${path}: ${err.message}`);
+    throw err;
+  }
+  return data;
+}
+
+async function serve(serveOptions: ServeOptions): Promise<void> {
+  const { nodeConfigFile, ...rest } = serveOptions;
+  const options: KubemuOptions = { ...rest, ...(nodeConfigFile && { nodeConfig: readNodeConfig(nodeConfigFile) }) };
   // Handlers go in before anything else, so a signal that arrives during start-up still shuts down cleanly.
   let started: Promise<Kubemu> | undefined;
   let signalled = false;

@@ -1,26 +1,44 @@
 /**
  * @module controllers/index
  * Layer: controllers. The controllers a kubemu runs, in the order they are built — the set
- * kube-controller-manager would run for the kinds kubemu acts on.
+ * kube-controller-manager, kube-scheduler and the kubelets would run for the kinds kubemu acts on.
  */
 import { EventTtlController } from './events/event-ttl.js';
 import { GarbageCollector } from './garbage-collector/garbage-collector.js';
-import type { ControllerFactory } from './manager.js';
+import type { KubeletConfig } from './kubelet/config.js';
+import { Kubelets } from './kubelet/kubelet.js';
+import type { ControllerContext, ControllerFactory } from './manager.js';
 import { NamespaceController } from './namespace/namespace-controller.js';
+import { NodeLifecycleController } from './node-lifecycle/node-lifecycle.js';
+import { PodGarbageCollector } from './node-lifecycle/pod-gc.js';
+import { TaintEvictionController } from './node-lifecycle/taint-eviction.js';
+import { Scheduler } from './scheduler/scheduler.js';
 import { ServiceAccountsController } from './serviceaccounts.js';
 
 export interface ControllerSettings {
+  /** the simulated nodes and pod lifecycle; no fake kubelets without it */
+  kubelet?: KubeletConfig;
   /** how long events live after their last write (default 1 h) */
   eventTtlSeconds?: number;
   /** delay before a deleted namespace is emptied (default 0; upstream waits 5 s) */
   namespaceDeletionDelayMs?: number;
+  /** how long a silent kubelet's node stays Ready (default 40 s) */
+  nodeMonitorGracePeriodMs?: number;
+  /** how long a pod bound to a missing node waits before PodGC removes it (default 40 s) */
+  podGcQuarantineMs?: number;
 }
 
 export function defaultControllers(settings: ControllerSettings = {}): ControllerFactory[] {
+  const kubelet = settings.kubelet;
   return [
     (context) => new GarbageCollector(context),
     (context) => new NamespaceController(context, settings.namespaceDeletionDelayMs !== undefined ? { deletionDelayMs: settings.namespaceDeletionDelayMs } : {}),
     (context) => new ServiceAccountsController(context),
     (context) => new EventTtlController(context, settings.eventTtlSeconds),
+    (context) => new Scheduler(context),
+    (context) => new NodeLifecycleController(context, settings.nodeMonitorGracePeriodMs !== undefined ? { gracePeriodMs: settings.nodeMonitorGracePeriodMs } : {}),
+    (context) => new TaintEvictionController(context),
+    (context) => new PodGarbageCollector(context, settings.podGcQuarantineMs !== undefined ? { quarantineMs: settings.podGcQuarantineMs } : {}),
+    ...(kubelet ? [(context: ControllerContext) => new Kubelets(context, kubelet)] : []),
   ];
 }

@@ -3,7 +3,8 @@ import { configMap, startTestCluster, type TestCluster } from './support/server.
 
 let cluster: TestCluster;
 beforeAll(async () => {
-  cluster = await startTestCluster({ historyWindow: 200 });
+  // The API alone: no scheduler or kubelets acting on the pods these tests write.
+  cluster = await startTestCluster({ historyWindow: 200, controllers: false });
 });
 afterAll(() => cluster.close());
 

@@ -63,10 +63,10 @@ export class EventRecorder {
       options.onError ?? ((error) => process.stderr.write(`kubemu: ${source.component}: writing an event failed: ${error instanceof Error ? error.message : String(error)}\n`));
   }
 
-  /** Record that something happened to `object`. */
-  event(object: KubeObject, type: EventType, reason: string, message: string): void {
+  /** Record that something happened to `object` (or to a part of it: `fieldPath`, e.g. `spec.containers{c}`). */
+  event(object: KubeObject, type: EventType, reason: string, message: string, fieldPath?: string): void {
     const nowMs = this.clock.now();
-    const reference = referenceTo(object);
+    const reference = { ...referenceTo(object), ...(fieldPath && { fieldPath }) };
     const name = () => `${reference.name}.${this.nanos(nowMs).toString(16)}`;
     const fresh: CoreEvent = {
       apiVersion: 'v1',

@@ -84,6 +84,10 @@ export interface Client {
     options?: WriteOptions & { subresource?: string },
   ): Promise<T>;
   delete(ref: ResourceRef, namespace: string | undefined, name: string, options?: ClientDeleteOptions): Promise<void>;
+  /** pods/binding: assign a pod to a node (the scheduler's write) */
+  bindPod(namespace: string, name: string, nodeName: string): Promise<void>;
+  /** pods/eviction: delete a pod unless a PodDisruptionBudget forbids it (429) */
+  evictPod(namespace: string, name: string, options?: ClientDeleteOptions): Promise<void>;
   /** delete every object of a resource in a namespace (or everywhere) that the selectors match */
   deleteCollection(ref: ResourceRef, namespace: string | undefined, options?: ClientDeleteOptions & ListOptions): Promise<void>;
 }

@@ -6,10 +6,10 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { cloneJson } from '../api/equality.js';
-import { isPlainObject, type Kube, type KubeObject } from '../api/object.js';
+import { isPlainObject, type Kube } from '../api/object.js';
 import { errors } from '../api/status.js';
 import { rfc3339 } from '../api/time.js';
+import { bindPod } from '../registry/binding.js';
 import { evictPod } from '../registry/eviction.js';
 import type { DeleteOptionsBody } from '../registry/registry.js';
 import type { ApiCall, SubresourceHandler } from './api.js';
@@ -58,22 +58,11 @@ const token: SubresourceHandler = async (call) => {
 /** pods/binding: what the scheduler posts — sets spec.nodeName once, with the PodScheduled condition. */
 const binding: SubresourceHandler = async (call) => {
   requireVerb(call, 'create');
-  const { registry, resource, info } = call;
   const body = await call.body('Binding');
   const target = isPlainObject(body) && isPlainObject(body.target) ? body.target : undefined;
   const node = typeof target?.name === 'string' ? target.name : '';
   if (!node) throw errors.badRequest('Binding.target.name is required');
-  const name = info.name as string;
-  await registry.transform(resource, info.namespace, name, call.writeOptions(), (current) => {
-    const pod = cloneJson(current) as Kube<Pod>;
-    if (pod.metadata.deletionTimestamp) throw errors.conflict(resource.groupResource, name, `pod ${name} is being deleted, cannot be assigned to a host`);
-    if (pod.spec?.nodeName) throw errors.conflict(resource.groupResource, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
-    (pod.spec as NonNullable<typeof pod.spec>).nodeName = node;
-    const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as string, lastTransitionTime: rfc3339(registry.now()) });
-    pod.status = { ...(pod.status ?? {}), conditions };
-    return pod as KubeObject;
-  }, 'binding');
+  await bindPod(call.registry, call.info.namespace as string, call.info.name as string, node, call.writeOptions());
   sendJson(call.res, 201, SUCCESS);
 };
 

@@ -10,6 +10,8 @@ import type { KubeObject } from '../api/object.js';
 import { isStorageError, StorageErrorCode } from '../../storage/errors.js';
 import type { Watcher } from '../../storage/types.js';
 import type { DeleteOptionsBody, Registry, WriteOptions as RegistryWriteOptions } from './registry.js';
+import { bindPod } from './binding.js';
+import { evictPod } from './eviction.js';
 import { storageKey, type Resource } from './resource.js';
 
 class InProcessWatch<T extends KubeObject> implements ClientWatch<T> {
@@ -121,6 +123,14 @@ export class InProcessClient implements Client {
   async delete(ref: ResourceRef, namespace: string | undefined, name: string, options: ClientDeleteOptions = {}): Promise<void> {
     const resource = this.resource(ref);
     await this.registry.delete(resource, resource.namespaced ? namespace : undefined, name, deleteOptionsBody(options), this.options(options));
+  }
+
+  async bindPod(namespace: string, name: string, nodeName: string): Promise<void> {
+    await bindPod(this.registry, namespace, name, nodeName, this.options());
+  }
+
+  async evictPod(namespace: string, name: string, options: ClientDeleteOptions = {}): Promise<void> {
+    await evictPod(this.registry, namespace, name, deleteOptionsBody(options), this.options(options));
   }
 
   async deleteCollection(ref: ResourceRef, namespace: string | undefined, options: ClientDeleteOptions & ListOptions = {}): Promise<void> {

@@ -204,7 +204,7 @@ export class Registry implements AdmissionReader {
     delete meta.deletionGracePeriodSeconds;
     delete meta.selfLink;
     resource.strategy?.defaults?.(object);
-    if (resource.status) delete object.status;
+    if (resource.status && !(typeof resource.status === 'object' && resource.status.keepOnCreate)) delete object.status;
     resource.strategy?.prepareForCreate?.(object, context);
     dropEmptyMetadata(meta);
     this.admit('CREATE', resource, undefined, namespace, object, undefined, options, context);

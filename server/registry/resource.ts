@@ -39,6 +39,8 @@ export interface Strategy<T extends KubeObject = KubeObject> {
 
 /** The status subresource's strategy: only status may change. */
 export interface StatusStrategy<T extends KubeObject = KubeObject> {
+  /** a create keeps the status it is given (upstream's node strategy: a kubelet registers with its status) */
+  keepOnCreate?: boolean;
   prepareForUpdate?(object: T, old: T, context: StrategyContext): void;
   validateUpdate?(object: T, old: T, context: StrategyContext): FieldError[];
 }

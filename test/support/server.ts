@@ -23,7 +23,7 @@ export interface TestCluster {
 export async function startTestCluster(options: KubemuOptions = {}): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kubemu-test-'));
   const kubeconfig = join(dir, 'kubeconfig');
-  const kubemu = await startKubemu({ memory: true, port: 0, kubeconfig, ...options });
+  const kubemu = await startKubemu({ memory: true, port: 0, kubeconfig, podLifecycle: 'fast', ...options });
   const clients = new Map<string, Kubectl>();
   return {
     kubemu,

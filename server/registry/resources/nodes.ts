@@ -70,7 +70,7 @@ export const nodes = defineResource<NodeObject>({
   singular: 'node',
   namespaced: false,
   shortNames: ['no'],
-  status: true,
+  status: { keepOnCreate: true },
   subresources: [{ name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }],
   strategy: {
     defaults(node) {
