@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { serverUrl, writeKubeconfig } from '../kubeconfig/kubeconfig.js';
 import { createApp } from '../server/http/app.js';
 import { listen, type RunningServer } from '../server/http/listen.js';
+import { podLogHandler } from '../server/http/pod-logs.js';
 import { WatchServer } from '../server/http/watch.js';
 import { attachWebSocketWatch } from '../server/http/websocket-watch.js';
 import { DEFAULT_ADMISSION } from '../server/registry/admission/index.js';
@@ -89,6 +90,7 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
   const app = createApp({
     registry,
     watches,
+    ...(options.controllers !== false && { subresources: { 'pods/log': podLogHandler(shutdown.signal) } }),
     health: {
       livez: [{ name: 'ping', check: () => undefined }],
       readyz: [

@@ -7,6 +7,7 @@
  * graceful deletions: containers stop, then the pod is deleted with grace 0 and a uid precondition.
  * Everything is level-triggered: a sync recomputes from the objects, so overwritten status is re-asserted.
  */
+import { BEHAVIOR_ANNOTATION, KUBELET_ANNOTATION } from '../../server/api/annotations.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { PodStatus } from 'kubernetes-types/core/v1.js';
 import { deepEqual } from '../../server/api/equality.js';
@@ -19,7 +20,7 @@ import { splitKey } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
 import { podCidr, PodIpPool, SlotAllocator, slotOfCidr } from './addresses.js';
 import { imageMatches, type Behavior, type KubeletConfig, type NodePool } from './config.js';
-import { nodeStatus, registeredNode, standardLabels, statusChanged, KUBELET_ANNOTATION, type NodeObject } from './node-status.js';
+import { nodeStatus, registeredNode, standardLabels, statusChanged, type NodeObject } from './node-status.js';
 import { containerEvents } from './pod-events.js';
 import { podTimeline, type PodObject } from './pod-timeline.js';
 
@@ -30,8 +31,6 @@ const LEASE_NAMESPACE = 'kube-node-lease';
 const LEASE_DURATION_SECONDS = 40;
 const LEASE_RENEW_MS = 10_000;
 const STATUS_REPORT_MS = 5 * 60_000;
-/** `kubemu.io/behavior` on a pod: how all its containers behave (Run, ImagePullBackOff, CrashLoopBackOff, NeverReady, Fail, Complete). */
-export const BEHAVIOR_ANNOTATION = 'kubemu.io/behavior';
 
 interface NodeState {
   slot: number;

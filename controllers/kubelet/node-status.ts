@@ -14,8 +14,6 @@ import { DEFAULT_CAPACITY, type NodePool } from './config.js';
 
 export type NodeObject = Kube<Node>;
 
-/** `kubemu.io/kubelet` on a Node: "stopped" simulates a dead kubelet; "disabled" opts the node out. */
-export const KUBELET_ANNOTATION = 'kubemu.io/kubelet';
 
 const CONDITIONS: readonly { type: string; status: string; reason: string; message: string }[] = [
   { type: 'NetworkUnavailable', status: 'False', reason: 'RouteCreated', message: 'RouteController created a route' },

@@ -6,6 +6,7 @@
  * sync (after a restart, after someone overwrote the status) recomputes the same status, and says when the
  * next change is due. Shapes and wording follow the kubelet's (generateAPIPodStatus and friends).
  */
+import { RUN_DURATION_ANNOTATION } from '../../server/api/annotations.js';
 import { createHash } from 'node:crypto';
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { Kube } from '../../server/api/object.js';
@@ -352,8 +353,6 @@ function podPhase(restartPolicy: string, init: ContainerView[], main: ContainerV
   return main.some((view) => view.exitedNonZero) ? 'Failed' : 'Succeeded';
 }
 
-/** `kubemu.io/run-duration` on a pod: how long its containers run before they complete, fail or crash. */
-export const RUN_DURATION_ANNOTATION = 'kubemu.io/run-duration';
 
 function runLengthOverride(pod: PodObject): number | undefined {
   const text = pod.metadata.annotations?.[RUN_DURATION_ANNOTATION];
