@@ -43,6 +43,14 @@ export abstract class Controller {
     this.queue.add(key);
   }
 
+  /**
+   * Look again after a short, growing delay — for a write that lost a race with a newer version the caches
+   * have not seen yet (retrying at once would only meet the same stale copy).
+   */
+  protected retrySoon(key: string): void {
+    this.queue.addRateLimited(key);
+  }
+
   start(): void {
     for (let i = 0; i < this.workers; i++) this.running.push(this.work());
   }
@@ -60,6 +68,9 @@ export abstract class Controller {
       try {
         await this.sync(key);
         this.queue.forget(key);
+        // Let watch events and timers in between syncs: a run of syncs that finish without real I/O must
+        // not starve the informers that would bring them fresher state.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       } catch (error) {
         if (!this.queue.shuttingDown) {
           this.onError(this.name, key, error);

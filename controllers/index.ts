@@ -29,7 +29,9 @@ export interface ControllerSettings {
 }
 
 export function defaultControllers(settings: ControllerSettings = {}): ControllerFactory[] {
-  const kubelet = settings.kubelet;
+  const grace = settings.nodeMonitorGracePeriodMs;
+  // Kubelets renew their leases well within the grace period the node lifecycle controller allows.
+  const kubelet = settings.kubelet && grace !== undefined ? { ...settings.kubelet, leaseRenewMs: Math.min(settings.kubelet.leaseRenewMs, grace / 4) } : settings.kubelet;
   return [
     (context) => new GarbageCollector(context),
     (context) => new NamespaceController(context, settings.namespaceDeletionDelayMs !== undefined ? { deletionDelayMs: settings.namespaceDeletionDelayMs } : {}),

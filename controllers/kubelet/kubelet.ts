@@ -29,7 +29,6 @@ const PODS = { group: '', resource: 'pods' };
 const LEASES = { group: 'coordination.k8s.io', resource: 'leases' };
 const LEASE_NAMESPACE = 'kube-node-lease';
 const LEASE_DURATION_SECONDS = 40;
-const LEASE_RENEW_MS = 10_000;
 const STATUS_REPORT_MS = 5 * 60_000;
 
 interface NodeState {
@@ -148,12 +147,12 @@ export class Kubelets extends Controller {
       state.lastReport = now;
       if (!wasReady) state.recorder.event(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
     }
-    if (now - state.lastRenew >= LEASE_RENEW_MS - 50) {
+    if (now - state.lastRenew >= this.config.leaseRenewMs - 50) {
       await this.renewLease(node, now);
       state.lastRenew = now;
     }
     const nextReport = state.lastReport + STATUS_REPORT_MS;
-    const nextRenew = state.lastRenew + LEASE_RENEW_MS;
+    const nextRenew = state.lastRenew + this.config.leaseRenewMs;
     this.queue.addAfter(`node/${name}`, Math.min(nextReport, nextRenew) - now);
   }
 
@@ -257,7 +256,7 @@ export class Kubelets extends Controller {
         await this.context.client.updateStatus(PODS, { ...pod, status: timeline.status });
       } catch (error) {
         if (isNotFound(error)) return;
-        if (isConflict(error)) return this.enqueue(`pod/${namespace}/${name}`);
+        if (isConflict(error)) return this.retrySoon(`pod/${namespace}/${name}`);
         throw error;
       }
       this.recordContainerEvents(pod, pod.status, timeline.status, state);

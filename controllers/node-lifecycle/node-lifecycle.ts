@@ -109,7 +109,8 @@ export class NodeLifecycleController extends Controller {
     try {
       updated = await this.context.client.updateStatus(NODES, { ...node, status: { ...node.status, conditions } });
     } catch (error) {
-      if (isNotFound(error) || isConflict(error)) return undefined; // re-examined on its next event
+      if (isConflict(error)) this.retrySoon(node.metadata.name as string);
+      if (isNotFound(error) || isConflict(error)) return undefined;
       throw error;
     }
     if (wasReady) {
@@ -144,7 +145,7 @@ export class NodeLifecycleController extends Controller {
       await this.context.client.update(NODES, { ...node, spec: taints.length > 0 ? { ...spec, taints } : spec });
     } catch (error) {
       if (!isNotFound(error) && !isConflict(error)) throw error;
-      this.enqueue(node.metadata.name as string);
+      this.retrySoon(node.metadata.name as string);
     }
   }
 }

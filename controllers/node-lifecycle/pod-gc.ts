@@ -66,7 +66,7 @@ export class PodGarbageCollector extends Controller {
       await this.context.client.delete(PODS, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid as string } });
     } catch (error) {
       if (isNotFound(error)) return;
-      if (isConflict(error)) return this.enqueue(key);
+      if (isConflict(error)) return this.retrySoon(key);
       throw error;
     }
     this.orphanedAt.delete(key);

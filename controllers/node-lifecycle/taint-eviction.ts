@@ -93,7 +93,7 @@ export class TaintEvictionController extends Controller {
       await this.context.client.delete(PODS, namespace, name, { preconditions: { uid: pod.metadata.uid as string } });
     } catch (error) {
       if (isNotFound(error)) return;
-      if (isConflict(error)) return this.enqueue(key);
+      if (isConflict(error)) return this.retrySoon(key);
       throw error;
     }
     this.since.delete(key);

@@ -81,7 +81,7 @@ async function follow(
 ): Promise<void> {
   let closed = false;
   res.on('close', () => (closed = true));
-  let sentUpTo = since;
+  let sent = runLines(run, since).length;
   const pods = registry.resource('', 'pods');
   while (!closed && !shutdown.aborted) {
     await new Promise((resolve) => setTimeout(resolve, 1000 - ((Date.now() - run.startedAt) % 1000) + 5));
@@ -94,8 +94,10 @@ async function follow(
       if (!latest || latest.startedAt !== run.startedAt) ended = { ...run, finishedAt: latest?.startedAt ?? now, exitCode: 0 };
       else if (latest.finishedAt !== undefined) ended = latest;
     }
-    const fresh = runLines(ended, now).filter((line) => line.at > sentUpTo);
-    sentUpTo = now;
+    const lines = runLines(ended, now);
+    // The exit line is always told, even when the (second-precise) exit time falls before the last tick sent.
+    const fresh = ended.finishedAt !== undefined && sent >= lines.length ? lines.slice(-1) : lines.slice(sent);
+    sent = lines.length;
     const open = send(formatLines(fresh, timestamps));
     if (!open || ended.finishedAt !== undefined) break;
   }

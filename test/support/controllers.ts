@@ -1,7 +1,6 @@
 /**
  * @module test/support/controllers
- * Layer: tests. A test world with controllers running over it, and a helper that waits for a condition the
- * controllers should bring about.
+ * Layer: tests. A test world with controllers running over it.
  */
 import type { Clock } from '../../controllers/clock.js';
 import { ControllerManager, type ControllerFactory } from '../../controllers/manager.js';
@@ -31,11 +30,4 @@ export async function controlledWorld(factories: readonly ControllerFactory[], o
   };
 }
 
-/** Wait until `check` holds (polling), or fail with `what`. */
-export async function eventually(what: string, check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+export { eventually } from './wait.js';
