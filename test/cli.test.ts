@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +91,40 @@ describe('kubemu serve', () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--data-dir DIR');
+  });
+
+  it('--node-config: node pools from a YAML file, and a clear exit 2 for a bad one', async () => {
+    const dir = await tempDir();
+    const good = join(dir, 'nodes.yaml');
+    await writeFile(good, 'nodePools:\n- namePrefix: cpu-\n  count: 2\n- namePrefix: gpu-\n  count: 1\n  labels: {accelerator: nvidia}\n  capacity: {nvidia.com/gpu: "4"}\n  taints: [{key: nvidia.com/gpu, effect: NoSchedule}]\npodLifecycle:\n  speed: fast\n');
+    const serve = await startServe(['--memory', '--port', '0', '--kubeconfig', join(dir, 'kubeconfig'), '--node-config', good]);
+    try {
+      const server = await serverOf(join(dir, 'kubeconfig'));
+      let names: string[] = [];
+      for (let i = 0; i < 100 && names.length < 3; i++) {
+        const list = (await (await fetch(`${server}/api/v1/nodes`)).json()) as { items: { metadata: { name: string } }[] };
+        names = list.items.map((n) => n.metadata.name);
+        if (names.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(names.sort()).toEqual(['cpu-1', 'cpu-2', 'gpu-1']);
+      const gpu = (await (await fetch(`${server}/api/v1/nodes/gpu-1`)).json()) as { metadata: { labels: Record<string, string> }; status: { capacity: Record<string, string> } };
+      expect(gpu.metadata.labels.accelerator).toBe('nvidia');
+      expect(gpu.status.capacity['nvidia.com/gpu']).toBe('4');
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.exited;
+    }
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'nodePools:\n- count: many\n');
+    for (const [file, message] of [
+      [bad, `kubemu: --node-config ${bad}: nodePools[0].count must be a whole number from 0 to 100000\n`],
+      [join(dir, 'missing.yaml'), `kubemu: cannot read --node-config ${join(dir, 'missing.yaml')}: no such file\n`],
+    ] as const) {
+      const result = await runCli(['serve', '--memory', '--port', '0', '--node-config', file]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.startsWith(message)).toBe(true);
+      noStackTrace(result.stderr);
+    }
   });
 
   it('explains an occupied port or data directory in one line and exits 1', async () => {
