@@ -3,12 +3,14 @@
  * Layer: benchmarks. `npm run bench [-- section…]`: runs the named sections (default: all) and prints
  * figures with same-run baselines. Never a pass/fail gate — the machines are shared and noisy.
  */
+import { clusterBench } from './cluster.js';
 import { httpBench } from './http.js';
 import { storageBench } from './storage.js';
 
 const sections: Record<string, () => Promise<void>> = {
   storage: storageBench,
   http: httpBench,
+  cluster: () => clusterBench(),
 };
 
 const wanted = process.argv.slice(2);

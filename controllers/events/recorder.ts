@@ -9,7 +9,7 @@
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../../server/api/client.js';
 import type { KubeObject } from '../../server/api/object.js';
-import { isAlreadyExists, isForbidden, isNotFound } from '../../server/api/status.js';
+import { isAlreadyExists, isApiError, isForbidden, isNotFound } from '../../server/api/status.js';
 import { realClock, type Clock } from '../clock.js';
 import { EventCorrelator, type CoreEvent, type CorrelatorOptions } from './correlator.js';
 
@@ -85,7 +85,13 @@ export class EventRecorder {
     };
     const { event, repeat, skip } = this.correlator.correlate(fresh, nowMs, name);
     if (skip) return;
-    this.writes = this.writes.then(() => this.write(event, repeat)).catch(this.onError);
+    this.writes = this.writes
+      .then(() => this.write(event, repeat))
+      .catch((error: unknown) => {
+        // The store is shutting down (or gone): like client-go, give up on the event quietly.
+        if (isApiError(error) && error.code === 503) return;
+        this.onError(error);
+      });
   }
 
   /** Resolves once every event recorded so far is written. */

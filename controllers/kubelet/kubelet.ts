@@ -37,6 +37,8 @@ interface NodeState {
   recorder: EventRecorder;
   lastReport: number;
   lastRenew: number;
+  /** the node version this kubelet last wrote or checked: unchanged since, its status needs no second look */
+  checkedVersion: string | undefined;
 }
 
 function stripNulls(value: unknown): unknown {
@@ -133,6 +135,21 @@ export class Kubelets extends Controller {
     this.registered.add(name);
     node = await this.ensureSpec(node);
     const state = this.stateOf(node);
+    if (node.metadata.resourceVersion !== state.checkedVersion || now - state.lastReport >= STATUS_REPORT_MS) {
+      state.checkedVersion = await this.reportStatus(node, state, now);
+    }
+    if (now - state.lastRenew >= this.config.leaseRenewMs - 50) {
+      await this.renewLease(node, now);
+      state.lastRenew = now;
+    }
+    const nextReport = state.lastReport + STATUS_REPORT_MS;
+    const nextRenew = state.lastRenew + this.config.leaseRenewMs;
+    this.queue.addAfter(`node/${name}`, Math.min(nextReport, nextRenew) - now);
+  }
+
+  /** Post the node's status when it differs from what a healthy kubelet reports, or the report period passed. */
+  private async reportStatus(node: NodeObject, state: NodeState, now: number): Promise<string | undefined> {
+    const name = node.metadata.name as string;
     const pool = this.pools.get(name);
     const labels = node.metadata.labels ?? {};
     const shape = {
@@ -142,18 +159,18 @@ export class Kubelets extends Controller {
     };
     const desired = nodeStatus(name, state.slot, shape, node.status, now);
     const wasReady = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-    if (statusChanged(node.status, desired) || now - state.lastReport >= STATUS_REPORT_MS || state.lastReport === 0) {
-      await this.context.client.updateStatus(NODES, { ...node, status: desired });
-      state.lastReport = now;
-      if (!wasReady) state.recorder.event(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
+    if (!statusChanged(node.status, desired) && now - state.lastReport < STATUS_REPORT_MS && state.lastReport !== 0) return node.metadata.resourceVersion;
+    let written: NodeObject;
+    try {
+      written = await this.context.client.updateStatus(NODES, { ...node, status: desired });
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      this.retrySoon(`node/${name}`);
+      return undefined;
     }
-    if (now - state.lastRenew >= this.config.leaseRenewMs - 50) {
-      await this.renewLease(node, now);
-      state.lastRenew = now;
-    }
-    const nextReport = state.lastReport + STATUS_REPORT_MS;
-    const nextRenew = state.lastRenew + this.config.leaseRenewMs;
-    this.queue.addAfter(`node/${name}`, Math.min(nextReport, nextRenew) - now);
+    state.lastReport = now;
+    if (!wasReady) state.recorder.event(node, 'Normal', 'NodeReady', `Node ${name} status is now: NodeReady`);
+    return written.metadata.resourceVersion;
   }
 
   /** A node made through the API gets what a kubelet and node IPAM would give it: labels, pod CIDR, provider ID. */
@@ -185,6 +202,7 @@ export class Kubelets extends Controller {
         recorder: new EventRecorder(this.context.client, { component: 'kubelet', host: name }, { clock: this.clock }),
         lastReport: 0,
         lastRenew: 0,
+        checkedVersion: undefined,
       };
       this.states.set(name, state);
     }

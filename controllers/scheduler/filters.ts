@@ -78,6 +78,24 @@ export function filterNode(pod: PodObject, node: NodeObject, info: NodeInfo | un
   return resourceReasons(pod, node, info);
 }
 
+/** Whether `node` can take `pod` — filterNode without building reasons (the hot path). */
+export function fits(pod: PodObject, node: NodeObject, info: NodeInfo | undefined): boolean {
+  const spec = pod.spec;
+  const tolerations = spec?.tolerations ?? [];
+  if (node.spec?.unschedulable && !toleratesAll(tolerations, UNSCHEDULABLE_TAINT)) return false;
+  for (const taint of node.spec?.taints ?? []) {
+    if ((taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !toleratesAll(tolerations, taint)) return false;
+  }
+  if (!matchesNodeAffinity(pod, node)) return false;
+  if (info && info.ports.length > 0 && portsConflict(pod, info)) return false;
+  const free = allocatable(node);
+  if ((info?.pods.size ?? 0) + 1 > (free.get('pods') ?? 0) / 1000) return false;
+  for (const [name, wanted] of podRequests(pod)) {
+    if (wanted > 0 && name !== 'pods' && wanted > (free.get(name) ?? 0) - (info?.requested.get(name) ?? 0)) return false;
+  }
+  return true;
+}
+
 function portsConflict(pod: PodObject, info: NodeInfo): boolean {
   return hostPorts(pod).some((wanted) =>
     info.ports.some((used) => used.protocol === wanted.protocol && used.port === wanted.port && (wanted.ip === '0.0.0.0' || used.ip === '0.0.0.0' || used.ip === wanted.ip)),

@@ -90,14 +90,21 @@ const DEFAULT_CPU = 100;
 const DEFAULT_MEMORY = 200 * 1024 * 1024 * 1000;
 
 /** cpu and memory requests with defaults for what a container leaves out (upstream GetNonzeroRequests). */
+const nonZeroCache = new WeakMap<object, { cpu: number; memory: number }>();
+
 export function nonZeroRequests(pod: PodObject): { cpu: number; memory: number } {
-  let cpu = 0;
-  let memory = 0;
-  for (const container of pod.spec?.containers ?? []) {
-    cpu += milli(container.resources?.requests?.cpu) || DEFAULT_CPU;
-    memory += milli(container.resources?.requests?.memory) || DEFAULT_MEMORY;
+  const spec = pod.spec;
+  if (!spec) return { cpu: 0, memory: 0 };
+  let cached = nonZeroCache.get(spec);
+  if (!cached) {
+    cached = { cpu: 0, memory: 0 };
+    for (const container of spec.containers ?? []) {
+      cached.cpu += milli(container.resources?.requests?.cpu) || DEFAULT_CPU;
+      cached.memory += milli(container.resources?.requests?.memory) || DEFAULT_MEMORY;
+    }
+    nonZeroCache.set(spec, cached);
   }
-  return { cpu, memory };
+  return cached;
 }
 
 export function hostPorts(pod: PodObject): HostPort[] {
@@ -110,9 +117,18 @@ export function hostPorts(pod: PodObject): HostPort[] {
   return ports;
 }
 
-/** Allocatable resources of a node in milli-units. */
+const allocatableCache = new WeakMap<object, Resources>();
+const NO_RESOURCES: Resources = new Map();
+
+/** Allocatable resources of a node in milli-units (parsed once per stored version of the node). */
 export function allocatable(node: { status?: { allocatable?: Record<string, string> } }): Resources {
-  const out: Resources = new Map();
-  for (const [name, quantity] of Object.entries(node.status?.allocatable ?? {})) out.set(name, milli(quantity));
+  const declared = node.status?.allocatable;
+  if (!declared) return NO_RESOURCES;
+  let out = allocatableCache.get(declared);
+  if (!out) {
+    out = new Map();
+    for (const [name, quantity] of Object.entries(declared)) out.set(name, milli(quantity));
+    allocatableCache.set(declared, out);
+  }
   return out;
 }

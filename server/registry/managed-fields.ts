@@ -29,6 +29,24 @@ function rootShape(resource: Resource): Shape {
 }
 
 /** The paths a write to the main resource (or a subresource) can own. */
+/** Field paths of stored objects, which never change once stored: computed once per object and subresource. */
+const ownedPathsCache = new WeakMap<object, Map<string, ReadonlySet<string>>>();
+
+function cachedOwnedPaths(resource: Resource, object: KubeObject, subresource: string | undefined): ReadonlySet<string> {
+  let bySubresource = ownedPathsCache.get(object);
+  if (!bySubresource) {
+    bySubresource = new Map();
+    ownedPathsCache.set(object, bySubresource);
+  }
+  const key = `${resource.apiVersion}/${resource.plural}/${subresource ?? ''}`;
+  let paths = bySubresource.get(key);
+  if (!paths) {
+    paths = ownedPaths(resource, object, subresource);
+    bySubresource.set(key, paths);
+  }
+  return paths;
+}
+
 export function ownedPaths(resource: Resource, object: KubeObject, subresource?: string): Set<string> {
   const out = new Set<string>();
   const root = rootShape(resource);
@@ -53,18 +71,28 @@ function entriesOf(object: KubeObject | undefined): Entry[] {
   return ((object?.metadata.managedFields ?? []) as Entry[]).map((entry) => ({ ...entry }));
 }
 
+const fieldsCache = new WeakMap<object, ReadonlySet<string>>();
+
+/** The paths of a managedFields entry (a fresh set the caller may change; parsing is done once per entry). */
 function pathsOf(entry: Entry): Set<string> {
-  return fromFieldsV1(entry.fieldsV1);
+  const fields = entry.fieldsV1;
+  if (!fields || typeof fields !== 'object') return fromFieldsV1(fields);
+  let paths = fieldsCache.get(fields);
+  if (!paths) {
+    paths = fromFieldsV1(fields);
+    fieldsCache.set(fields, paths);
+  }
+  return new Set(paths);
 }
 
 function sameEntry(entry: Entry, manager: string, operation: string, subresource: string | undefined): boolean {
   return entry.manager === manager && entry.operation === operation && (entry.subresource ?? '') === (subresource ?? '');
 }
 
-function finish(entries: { entry: Entry; paths: Set<string> }[]): Entry[] {
+function finish(entries: { entry: Entry; paths: Set<string>; dirty?: boolean }[]): Entry[] {
   return entries
     .filter(({ paths }) => paths.size > 0)
-    .map(({ entry, paths }) => ({ ...entry, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1([...paths].sort()) }));
+    .map(({ entry, paths, dirty }) => (dirty === false && entry.fieldsV1 ? entry : { ...entry, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1([...paths].sort()) }));
 }
 
 /** The manager name upstream derives when a request names none: the User-Agent's product token. */
@@ -91,8 +119,9 @@ export function trackUpdate(
     if (requested.length === 0) delete next.metadata.managedFields;
     return;
   }
-  const after = ownedPaths(resource, next, subresource);
-  const before = old ? ownedPaths(resource, old, subresource) : new Set<string>();
+  // `next` is what gets stored: its paths are cached for the update after this one.
+  const after = cachedOwnedPaths(resource, next, subresource);
+  const before = old ? cachedOwnedPaths(resource, old, subresource) : new Set<string>();
   const changed = new Set<string>();
   for (const path of after) {
     // A `.` path is the existence of a list item or map; its contents are judged by their own paths.
@@ -100,17 +129,20 @@ export function trackUpdate(
     if (!old || !before.has(path) || (!existence && !deepEqual(valueAt(old, path), valueAt(next, path)))) changed.add(path);
   }
   const removed = [...before].filter((path) => !after.has(path));
-  const entries = entriesOf(old).map((entry) => {
+  const entries: { entry: Entry; paths: Set<string>; dirty: boolean }[] = entriesOf(old).map((entry) => {
     const paths = pathsOf(entry);
-    for (const path of [...changed, ...removed]) paths.delete(path);
-    return { entry, paths };
+    let dirty = false;
+    for (const path of changed) dirty = paths.delete(path) || dirty;
+    for (const path of removed) dirty = paths.delete(path) || dirty;
+    return { entry, paths, dirty };
   });
   let mine = entries.find(({ entry }) => sameEntry(entry, manager, 'Update', subresource));
   if (!mine) {
-    mine = { entry: { manager, operation: 'Update', apiVersion: resource.apiVersion, ...(subresource && { subresource }) }, paths: new Set() };
+    mine = { entry: { manager, operation: 'Update', apiVersion: resource.apiVersion, ...(subresource && { subresource }) }, paths: new Set(), dirty: true };
     entries.push(mine);
   }
   if (changed.size > 0) {
+    mine.dirty = true;
     for (const path of changed) mine.paths.add(path);
     mine.entry.time = rfc3339(now);
     mine.entry.apiVersion = resource.apiVersion;
