@@ -6,6 +6,7 @@
  * timestamps and a count; repeats patch the first event. Writes happen in the background, in order; a
  * failed write is reported, never thrown at the caller.
  */
+import { rfc3339At } from '../../server/api/time.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../../server/api/client.js';
 import type { KubeObject } from '../../server/api/object.js';
@@ -41,9 +42,6 @@ export function referenceTo(object: KubeObject): ObjectReference {
   };
 }
 
-function seconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class EventRecorder {
   private readonly correlator: EventCorrelator;
@@ -76,8 +74,8 @@ export class EventRecorder {
       reason,
       message,
       source: { component: this.source.component, ...(this.source.host && { host: this.source.host }) },
-      firstTimestamp: seconds(nowMs),
-      lastTimestamp: seconds(nowMs),
+      firstTimestamp: rfc3339At(nowMs),
+      lastTimestamp: rfc3339At(nowMs),
       count: 1,
       type,
       reportingComponent: this.source.component,

@@ -5,6 +5,7 @@
  * allocatable, addresses, nodeInfo matching the served version, and the conditions with the kubelet's
  * reasons and messages. Status is re-posted when it changes or every report period, as upstream.
  */
+import { rfc3339At } from '../../server/api/time.js';
 import { createHash } from 'node:crypto';
 import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
 import type { Kube } from '../../server/api/object.js';
@@ -23,9 +24,6 @@ const CONDITIONS: readonly { type: string; status: string; reason: string; messa
   { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' },
 ];
 
-function seconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function uuid(seed: string): string {
   const h = createHash('sha256').update(seed).digest('hex');
@@ -53,7 +51,7 @@ export function registeredNode(name: string, slot: number, pool: NodePool, now: 
 
 /** The status a healthy kubelet reports, keeping what it should keep from `previous` (transition times, capacity). */
 export function nodeStatus(name: string, slot: number, shape: { capacity: Record<string, string>; os: string; arch: string }, previous: NodeStatus | undefined, now: number): NodeStatus {
-  const nowText = seconds(now);
+  const nowText = rfc3339At(now);
   const conditions: NodeCondition[] = CONDITIONS.map((c) => {
     const before = previous?.conditions?.find((p) => p.type === c.type);
     const transitioned = !before || before.status !== c.status;

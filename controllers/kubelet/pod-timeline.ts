@@ -6,6 +6,7 @@
  * sync (after a restart, after someone overwrote the status) recomputes the same status, and says when the
  * next change is due. Shapes and wording follow the kubelet's (generateAPIPodStatus and friends).
  */
+import { rfc3339At } from '../../server/api/time.js';
 import { RUN_DURATION_ANNOTATION } from '../../server/api/annotations.js';
 import { createHash } from 'node:crypto';
 import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
@@ -36,9 +37,6 @@ export interface Timeline {
 
 const OWNED = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
 
-function seconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 function hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -122,8 +120,8 @@ function terminated(pod: PodObject, name: string, run: Run, attempt: number): Co
     terminated: {
       exitCode: run.exitCode,
       reason: run.exitCode === 0 ? 'Completed' : 'Error',
-      startedAt: seconds(run.start),
-      finishedAt: seconds(run.end as number),
+      startedAt: rfc3339At(run.start),
+      finishedAt: rfc3339At(run.end as number),
       containerID: containerId(pod, name, attempt),
     },
   };
@@ -173,7 +171,7 @@ function viewContainer(pod: PodObject, container: Container, plan: ContainerPlan
     if (!ready && !plan.neverReady) next.push(readyAt);
     if (run.end !== undefined) next.push(run.end);
     return {
-      status: { ...withImage, containerID: containerId(pod, container.name, index), ready, restartCount: index, started: true, state: { running: { startedAt: seconds(run.start) } }, lastState },
+      status: { ...withImage, containerID: containerId(pod, container.name, index), ready, restartCount: index, started: true, state: { running: { startedAt: rfc3339At(run.start) } }, lastState },
       done: true,
       running: true,
       everStarted: true,
@@ -306,7 +304,7 @@ export function podTimeline(input: TimelineInput): Timeline {
     condition('PodScheduled', true),
   ];
   const previous = pod.status?.conditions ?? [];
-  const nowText = seconds(now);
+  const nowText = rfc3339At(now);
   const conditions = [
     ...previous.filter((c) => !OWNED.includes(c.type)),
     ...owned.map((c) => {
@@ -324,7 +322,7 @@ export function podTimeline(input: TimelineInput): Timeline {
     hostIP: input.hostIp,
     hostIPs: [{ ip: input.hostIp }],
     ...(now >= sandboxAt && { podIP: hostNetwork ? input.hostIp : input.podIp, podIPs: [{ ip: hostNetwork ? input.hostIp : input.podIp }] }),
-    startTime: pod.status?.startTime ?? seconds(admittedAt),
+    startTime: pod.status?.startTime ?? rfc3339At(admittedAt),
     ...(initViews.length > 0 && { initContainerStatuses: initViews.map((v) => v.status) }),
     containerStatuses: mainViews.map((v) => v.status).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };

@@ -6,6 +6,7 @@
  * /finalize — which removes it. Unlike upstream it also re-checks a terminating namespace as soon as any of
  * its content goes, instead of polling on estimates alone.
  */
+import { rfc3339At } from '../../server/api/time.js';
 import type { Namespace, Pod } from 'kubernetes-types/core/v1.js';
 import type { ResourceInfo } from '../../server/api/client.js';
 import type { Kube, KubeObject } from '../../server/api/object.js';
@@ -124,7 +125,7 @@ export class NamespaceController extends Controller {
   private async reportConditions(name: string, report: ContentReport): Promise<void> {
     const namespace = this.context.client.get<NamespaceObject>(NAMESPACES, undefined, name);
     if (!namespace) return;
-    const now = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = rfc3339At(this.clock.now());
     const { conditions, changed } = namespaceConditions(namespace.status?.conditions ?? [], report, now);
     if (!changed) return;
     await this.context.client.updateStatus(NAMESPACES, { ...namespace, status: { ...namespace.status, conditions } }).catch((error: unknown) => {

@@ -7,6 +7,7 @@
  * taints. A kubelet that resumes clears them. When every node is down no NoExecute taint is set (upstream's
  * full-disruption rule), so a cluster that lost all its kubelets does not evict everything.
  */
+import { rfc3339At } from '../../server/api/time.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { NodeCondition } from 'kubernetes-types/core/v1.js';
 import type { Kube, KubeObject } from '../../server/api/object.js';
@@ -32,9 +33,6 @@ export interface NodeLifecycleOptions {
   monitorPeriodMs?: number;
 }
 
-function seconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class NodeLifecycleController extends Controller {
   private readonly nodes;
@@ -96,10 +94,10 @@ export class NodeLifecycleController extends Controller {
     for (const type of MONITORED) {
       const existing = conditions.find((c) => c.type === type);
       if (!existing) {
-        conditions.push({ type, status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: node.metadata.creationTimestamp as string, lastTransitionTime: seconds(now) });
+        conditions.push({ type, status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: node.metadata.creationTimestamp as string, lastTransitionTime: rfc3339At(now) });
         changed = true;
       } else if (existing.status !== 'Unknown') {
-        Object.assign(existing, { status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: seconds(now) });
+        Object.assign(existing, { status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: rfc3339At(now) });
         changed = true;
       }
     }
@@ -122,7 +120,7 @@ export class NodeLifecycleController extends Controller {
 
   /** Upstream MarkPodsNotReady: each pod's Ready condition turns False (reason and message kept). */
   private async markPodsNotReady(nodeName: string): Promise<void> {
-    const now = seconds(this.clock.now());
+    const now = rfc3339At(this.clock.now());
     for (const pod of this.pods.byIndex('node', nodeName)) {
       const conditions = (pod.status?.conditions ?? []).map((c) => (c.type === 'Ready' && c.status !== 'False' ? { ...c, status: 'False', lastTransitionTime: now } : c));
       if (conditions.every((c, i) => c === pod.status?.conditions?.[i])) continue;
@@ -138,7 +136,7 @@ export class NodeLifecycleController extends Controller {
   private async reconcileTaints(node: NodeObject, now: number): Promise<void> {
     const nodes = this.nodes.list();
     const anyReady = nodes.some((n) => readyOf(n) === 'True');
-    const taints = reconcileTaints(node.spec?.taints ?? [], conditionTaints(node, anyReady), seconds(now));
+    const taints = reconcileTaints(node.spec?.taints ?? [], conditionTaints(node, anyReady), rfc3339At(now));
     if (!taints) return;
     try {
       const { taints: _old, ...spec } = node.spec ?? {};

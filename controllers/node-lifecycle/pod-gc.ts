@@ -4,6 +4,7 @@
  * not exist is, after a quarantine (40 s by default) and a live check, marked Failed with
  * DisruptionTarget=True (DeletionByPodGC, "PodGC: node no longer exists") and force-deleted.
  */
+import { rfc3339At } from '../../server/api/time.js';
 import { isConflict, isNotFound } from '../../server/api/status.js';
 import { Controller } from '../controller.js';
 import { keyOf, splitKey } from '../informer.js';
@@ -14,9 +15,6 @@ import type { PodObject } from '../kubelet/pod-timeline.js';
 const NODES = { group: '', resource: 'nodes' };
 const PODS = { group: '', resource: 'pods' };
 
-function seconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class PodGarbageCollector extends Controller {
   private readonly nodes;
@@ -60,7 +58,7 @@ export class PodGarbageCollector extends Controller {
     const { namespace, name } = splitKey(key);
     const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
     const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
-    conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists', lastTransitionTime: seconds(now) });
+    conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists', lastTransitionTime: rfc3339At(now) });
     try {
       await this.context.client.updateStatus(PODS, { ...pod, status: { ...pod.status, ...(!terminal && { phase: 'Failed' }), conditions } });
       await this.context.client.delete(PODS, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid as string } });

@@ -5,6 +5,7 @@
  * of the matching tolerations) is deleted when that time has passed, counted from when the controller saw
  * the taint. Before deleting it marks the pod DisruptionTarget=True (DeletionByTaintManager), as upstream.
  */
+import { rfc3339At } from '../../server/api/time.js';
 import type { Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../server/api/object.js';
 import { isConflict, isNotFound } from '../../server/api/status.js';
@@ -30,9 +31,6 @@ export function evictionDelay(tolerations: readonly Toleration[], taints: readon
   return delay;
 }
 
-function seconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 export class TaintEvictionController extends Controller {
   private readonly nodes;
@@ -87,7 +85,7 @@ export class TaintEvictionController extends Controller {
     const { namespace, name } = splitKey(key);
     this.recorder.event(pod as KubeObject, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${namespace}/${name}`);
     const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
-    conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: seconds(this.clock.now()) });
+    conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: rfc3339At(this.clock.now()) });
     try {
       await this.context.client.updateStatus(PODS, { ...pod, status: { ...pod.status, conditions } });
       await this.context.client.delete(PODS, namespace, name, { preconditions: { uid: pod.metadata.uid as string } });

@@ -6,6 +6,7 @@
  * PodScheduled=False/Unschedulable and a FailedScheduling event worded as upstream, and is retried whenever a
  * node or a pod changes. kubemu does not preempt.
  */
+import { rfc3339At } from '../../server/api/time.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Kube, KubeObject } from '../../server/api/object.js';
 import { isConflict, isNotFound } from '../../server/api/status.js';
@@ -233,7 +234,7 @@ export class Scheduler extends Controller {
       reason: 'Unschedulable',
       message,
       lastProbeTime: null as unknown as string,
-      lastTransitionTime: transitioned ? new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') : (current?.lastTransitionTime as string),
+      lastTransitionTime: transitioned ? rfc3339At(this.clock.now()) : (current?.lastTransitionTime as string),
     });
     try {
       await this.context.client.updateStatus<Kube<Pod>>(PODS, { ...pod, status: { ...pod.status, conditions } });

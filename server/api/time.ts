@@ -9,6 +9,11 @@ export function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** metav1.Time of a moment in epoch milliseconds. */
+export function rfc3339At(ms: number): string {
+  return rfc3339(new Date(ms));
+}
+
 /** metav1.MicroTime: RFC 3339 UTC with microseconds. */
 export function rfc3339Micro(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
