@@ -3,6 +3,7 @@
  * Layer: controllers. The controllers a kubemu runs, in the order they are built — the set
  * kube-controller-manager, kube-scheduler and the kubelets would run for the kinds kubemu acts on.
  */
+import { DaemonSetController } from './daemonset/daemonset-controller.js';
 import { EventTtlController } from './events/event-ttl.js';
 import { GarbageCollector } from './garbage-collector/garbage-collector.js';
 import type { KubeletConfig } from './kubelet/config.js';
@@ -37,6 +38,7 @@ export function defaultControllers(settings: ControllerSettings = {}): Controlle
     (context) => new NamespaceController(context, settings.namespaceDeletionDelayMs !== undefined ? { deletionDelayMs: settings.namespaceDeletionDelayMs } : {}),
     (context) => new ServiceAccountsController(context),
     (context) => new EventTtlController(context, settings.eventTtlSeconds),
+    (context) => new DaemonSetController(context),
     (context) => new Scheduler(context),
     (context) => new NodeLifecycleController(context, settings.nodeMonitorGracePeriodMs !== undefined ? { gracePeriodMs: settings.nodeMonitorGracePeriodMs } : {}),
     (context) => new TaintEvictionController(context),

@@ -1,0 +1,508 @@
+/**
+ * @module controllers/daemonset/daemonset-controller
+ * Layer: controllers. The DaemonSet controller, as kube-controller-manager runs it (daemon_controller.go): one
+ * pod per eligible node, pinned with matchFields and bound by the scheduler; ControllerRevisions for every
+ * template; adoption and release by selector; failed pods replaced with back-off; RollingUpdate
+ * (maxUnavailable / maxSurge) and OnDelete; status computed over all nodes. Expectations keep a sync from
+ * acting again before the watch has shown the effects of the last one.
+ */
+import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { fromLabelSelector } from '../../server/api/labels.js';
+import type { KubeObject } from '../../server/api/object.js';
+import { isAlreadyExists, isConflict, isForbidden, isNotFound } from '../../server/api/status.js';
+import { Controller } from '../controller.js';
+import { EventRecorder } from '../events/recorder.js';
+import { keyOf } from '../informer.js';
+import type { ControllerContext } from '../manager.js';
+import type { NodeObject } from '../kubelet/node-status.js';
+import { byAge, isAvailable, isReady, isUpdated, newDaemonPod, nodeShouldRunDaemonPod, targetNode, type PodObject } from './daemon-pods.js';
+import { controllerRef, HASH_LABEL, matches, newRevision, templateHash, type DaemonSetObject, type RevisionObject } from './history.js';
+import { rollingUpdate, type NodePods } from './rolling-update.js';
+
+const DAEMONSETS = { group: 'apps', resource: 'daemonsets' };
+const PODS = { group: '', resource: 'pods' };
+const NODES = { group: '', resource: 'nodes' };
+const REVISIONS = { group: 'apps', resource: 'controllerrevisions' };
+const BURST = 250;
+const EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
+const BACKOFF_INITIAL_MS = 1000;
+const BACKOFF_MAX_MS = 15 * 60_000;
+
+interface Expectations {
+  adds: number;
+  /** uids of pods this controller deleted and has not yet seen go (or start going) */
+  deletes: Set<string>;
+  at: number;
+}
+
+function controllerOf(object: KubeObject): OwnerReference | undefined {
+  return object.metadata.ownerReferences?.find((ref) => ref.controller === true);
+}
+
+function isDaemonSetRef(ref: OwnerReference | undefined): ref is OwnerReference {
+  return ref !== undefined && ref.kind === 'DaemonSet' && ref.apiVersion.startsWith('apps/');
+}
+
+export class DaemonSetController extends Controller {
+  private readonly daemonSets;
+  private readonly pods;
+  private readonly nodes;
+  private readonly revisions;
+  private readonly recorder: EventRecorder;
+  private readonly expectations = new Map<string, Expectations>();
+  private readonly backoff = new Map<string, { windowMs: number; last: number }>();
+
+  constructor(private readonly context: ControllerContext) {
+    super('daemonset-controller', context.options);
+    this.recorder = new EventRecorder(context.client, { component: 'daemonset-controller' }, { clock: this.clock });
+    this.daemonSets = context.informers.informer<DaemonSetObject>(DAEMONSETS);
+    this.pods = context.informers.informer<PodObject>(PODS);
+    this.nodes = context.informers.informer<NodeObject>(NODES);
+    this.revisions = context.informers.informer<RevisionObject>(REVISIONS);
+    for (const informer of [this.pods, this.revisions] as const) {
+      informer.addIndex('namespace', (object: KubeObject) => [object.metadata.namespace ?? '']);
+    }
+    this.daemonSets.addEventHandler({
+      add: (ds) => this.enqueue(keyOf(ds)),
+      update: (_old, ds) => this.enqueue(keyOf(ds)),
+      delete: (ds) => {
+        this.expectations.delete(keyOf(ds));
+        this.enqueue(keyOf(ds));
+      },
+    });
+    this.pods.addEventHandler({
+      add: (pod) => this.podChanged(undefined, pod),
+      update: (old, pod) => this.podChanged(old, pod),
+      delete: (pod) => {
+        this.observeDeletion(pod);
+        this.enqueueOwner(pod);
+      },
+    });
+    this.nodes.addEventHandler({
+      add: (node) => this.nodeChanged(undefined, node),
+      update: (old, node) => this.nodeChanged(old, node),
+      // Upstream has no handler here; looking again at once keeps status and stray pods prompt.
+      delete: () => this.enqueueAll(),
+    });
+    this.revisions.addEventHandler({
+      add: (revision) => this.enqueueOwnerOrMatching(revision),
+      update: (_old, revision) => this.enqueueOwnerOrMatching(revision),
+      delete: (revision) => this.enqueueOwnerOrMatching(revision),
+    });
+  }
+
+  // ------------------------------------------------------------ events → keys
+
+  private ownerOf(object: KubeObject): DaemonSetObject | undefined {
+    const ref = controllerOf(object);
+    if (!isDaemonSetRef(ref)) return undefined;
+    const ds = this.daemonSets.get(object.metadata.namespace, ref.name);
+    return ds?.metadata.uid === ref.uid ? ds : undefined;
+  }
+
+  private matching(object: KubeObject): DaemonSetObject[] {
+    return this.daemonSets.list().filter((ds) => ds.metadata.namespace === object.metadata.namespace && fromLabelSelector(ds.spec?.selector).matches(object.metadata.labels ?? {}));
+  }
+
+  private enqueueOwner(object: KubeObject): void {
+    const owner = this.ownerOf(object);
+    if (owner) this.enqueue(keyOf(owner));
+  }
+
+  private enqueueOwnerOrMatching(object: KubeObject): void {
+    const owner = this.ownerOf(object);
+    if (owner) this.enqueue(keyOf(owner));
+    else if (!controllerOf(object)) for (const ds of this.matching(object)) this.enqueue(keyOf(ds));
+  }
+
+  private enqueueAll(): void {
+    for (const ds of this.daemonSets.list()) this.enqueue(keyOf(ds));
+  }
+
+  private podChanged(old: PodObject | undefined, pod: PodObject): void {
+    if (pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp) this.observeDeletion(pod);
+    const owner = this.ownerOf(pod);
+    if (!old && owner) {
+      const expected = this.expectations.get(keyOf(owner));
+      if (expected) expected.adds--;
+    }
+    if (old) {
+      const previous = this.ownerOf(old);
+      if (previous && previous.metadata.uid !== owner?.metadata.uid) this.enqueue(keyOf(previous));
+    }
+    if (owner) {
+      this.enqueue(keyOf(owner));
+      const minReady = owner.spec?.minReadySeconds ?? 0;
+      if (minReady > 0 && old && !isReady(old) && isReady(pod)) this.queue.addAfter(keyOf(owner), (minReady + 1) * 1000);
+    } else if (!controllerOf(pod)) {
+      for (const ds of this.matching(pod)) this.enqueue(keyOf(ds));
+    }
+  }
+
+  private observeDeletion(pod: PodObject): void {
+    const owner = this.ownerOf(pod);
+    if (owner) this.expectations.get(keyOf(owner))?.deletes.delete(pod.metadata.uid as string);
+  }
+
+  private nodeChanged(old: NodeObject | undefined, node: NodeObject): void {
+    for (const ds of this.daemonSets.list()) {
+      const now = nodeShouldRunDaemonPod(ds, node);
+      if (!old) {
+        if (now.shouldRun) this.enqueue(keyOf(ds));
+        continue;
+      }
+      const before = nodeShouldRunDaemonPod(ds, old);
+      if (before.shouldRun !== now.shouldRun || before.shouldContinueRunning !== now.shouldContinueRunning) this.enqueue(keyOf(ds));
+    }
+  }
+
+  private satisfied(key: string): boolean {
+    const expected = this.expectations.get(key);
+    if (!expected) return true;
+    if (expected.adds <= 0 && expected.deletes.size === 0) return true;
+    return this.clock.now() - expected.at > EXPECTATIONS_TIMEOUT_MS;
+  }
+
+  // ------------------------------------------------------------ sync
+
+  protected async sync(key: string): Promise<void> {
+    const ds = this.daemonSets.getByKey(key);
+    if (!ds) {
+      this.expectations.delete(key);
+      return;
+    }
+    const selector = ds.spec?.selector;
+    if (selector && Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0) {
+      this.recorder.event(ds, 'Warning', 'SelectingAll', 'This daemon set is selecting all pods. A non-empty selector is required.');
+      return;
+    }
+    if (ds.metadata.deletionTimestamp) return;
+    const nodes = this.nodes.list();
+    const hash = await this.constructHistory(ds);
+    if (hash === undefined) return;
+    if (!this.satisfied(key)) return this.updateStatus(ds, nodes, hash, false);
+    const byNode = await this.podsByNode(ds);
+    const acted = await this.manage(ds, nodes, byNode, hash);
+    if (!acted && this.satisfied(key) && ds.spec?.updateStrategy?.type === 'RollingUpdate') {
+      await this.rollingUpdate(ds, nodes, byNode, hash);
+    }
+    await this.cleanupHistory(ds, byNode, hash);
+    await this.updateStatus(ds, nodes, hash, true);
+  }
+
+  /** The DaemonSet's pods after adoption and release, by target node (terminal pods being deleted left out). */
+  private async podsByNode(ds: DaemonSetObject): Promise<Map<string, PodObject[]>> {
+    const pods = await this.claim(ds, this.pods.byIndex('namespace', ds.metadata.namespace as string), PODS);
+    const byNode = new Map<string, PodObject[]>();
+    for (const pod of pods) {
+      const phase = pod.status?.phase;
+      if (pod.metadata.deletionTimestamp && (phase === 'Succeeded' || phase === 'Failed')) continue;
+      const node = targetNode(pod);
+      if (!node) continue;
+      const list = byNode.get(node) ?? [];
+      list.push(pod);
+      byNode.set(node, list);
+    }
+    for (const list of byNode.values()) list.sort(byAge);
+    return byNode;
+  }
+
+  /** Upstream ClaimPods / ClaimControllerRevisions: keep, release or adopt by selector. */
+  private async claim<T extends KubeObject>(ds: DaemonSetObject, candidates: readonly T[], ref: { group: string; resource: string }): Promise<T[]> {
+    const selector = fromLabelSelector(ds.spec?.selector);
+    const uid = ds.metadata.uid as string;
+    const owned: T[] = [];
+    let checked = false;
+    for (const object of candidates) {
+      const controller = controllerOf(object);
+      const selected = selector.matches(object.metadata.labels ?? {});
+      if (controller && controller.uid !== uid) continue;
+      if (controller) {
+        if (selected) owned.push(object);
+        else if (!ds.metadata.deletionTimestamp) await this.patchOwner(ref, object, { $patch: 'delete', uid });
+        continue;
+      }
+      if (!selected || object.metadata.deletionTimestamp || ds.metadata.deletionTimestamp) continue;
+      if (!checked) {
+        // Before adopting, make sure the DaemonSet is still the one we think and not going away.
+        const live = this.context.client.get<DaemonSetObject>(DAEMONSETS, ds.metadata.namespace, ds.metadata.name as string);
+        if (!live || live.metadata.uid !== uid || live.metadata.deletionTimestamp) return owned;
+        checked = true;
+      }
+      if (await this.patchOwner(ref, object, controllerRef(ds))) owned.push(object);
+    }
+    return owned;
+  }
+
+  private async patchOwner(ref: { group: string; resource: string }, object: KubeObject, reference: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.context.client.patch(ref, object.metadata.namespace, object.metadata.name as string, 'strategic', { metadata: { ownerReferences: [reference], uid: object.metadata.uid } });
+      return true;
+    } catch (error) {
+      if (isNotFound(error) || (error as { code?: number }).code === 422) return false;
+      throw error;
+    }
+  }
+
+  // ------------------------------------------------------------ manage
+
+  /** Create and delete pods node by node (upstream manage + syncNodes); true when anything was done. */
+  private async manage(ds: DaemonSetObject, nodes: readonly NodeObject[], byNode: Map<string, PodObject[]>, hash: string): Promise<boolean> {
+    const createOn: string[] = [];
+    const remove: PodObject[] = [];
+    const surge = ds.spec?.updateStrategy?.type === 'RollingUpdate' && (ds.spec.updateStrategy.rollingUpdate?.maxSurge ?? 0) !== 0 && ds.spec.updateStrategy.rollingUpdate?.maxSurge !== '0%';
+    const minReady = ds.spec?.minReadySeconds ?? 0;
+    const now = this.clock.now();
+    const known = new Set<string>();
+    for (const node of nodes) {
+      const name = node.metadata.name as string;
+      known.add(name);
+      const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(ds, node);
+      const pods = byNode.get(name) ?? [];
+      if (shouldRun && pods.length === 0) {
+        createOn.push(name);
+        continue;
+      }
+      if (!shouldContinueRunning) {
+        remove.push(...pods.filter((p) => !p.metadata.deletionTimestamp));
+        continue;
+      }
+      const running: PodObject[] = [];
+      for (const pod of pods) {
+        if (pod.metadata.deletionTimestamp) continue;
+        const phase = pod.status?.phase;
+        if (phase === 'Failed') {
+          const backoffKey = `${ds.metadata.uid}/${ds.status?.observedGeneration ?? 0}/${name}`;
+          const entry = this.backoff.get(backoffKey);
+          if (entry && now - entry.last < entry.windowMs) {
+            this.queue.addAfter(keyOf(ds), entry.windowMs - (now - entry.last));
+            continue;
+          }
+          this.backoff.set(backoffKey, { windowMs: entry ? Math.min(entry.windowMs * 2, BACKOFF_MAX_MS) : BACKOFF_INITIAL_MS, last: now });
+          this.recorder.event(ds, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${name}, will try to kill it`);
+          remove.push(pod);
+          continue;
+        }
+        if (phase === 'Succeeded') {
+          this.recorder.event(ds, 'Normal', 'SucceededDaemonPod', `Found succeeded daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${name}, will try to delete it`);
+          remove.push(pod);
+          continue;
+        }
+        running.push(pod);
+      }
+      if (!surge) {
+        if (running.length > 1) remove.push(...running.slice(1));
+        continue;
+      }
+      if (running.length === 0 && shouldRun) {
+        createOn.push(name);
+        continue;
+      }
+      if (running.length < 2) continue;
+      const fresh = running.find((p) => isUpdated(p, hash, ds));
+      const old = running.find((p) => !isUpdated(p, hash, ds));
+      remove.push(...running.filter((p) => p !== fresh && p !== old));
+      if (fresh && old && (!isReady(old) || isAvailable(fresh, minReady, now))) remove.push(old);
+    }
+    // Unbound pods aimed at nodes that are gone (bound ones are PodGC's).
+    for (const [node, pods] of byNode) {
+      if (!known.has(node)) remove.push(...pods.filter((p) => !p.spec?.nodeName && !p.metadata.deletionTimestamp));
+    }
+    await this.syncNodes(ds, createOn, remove, hash);
+    return createOn.length > 0 || remove.length > 0;
+  }
+
+  /** Creates in slow-start batches, then deletes; expectations set first (upstream syncNodes). */
+  private async syncNodes(ds: DaemonSetObject, createOn: readonly string[], remove: readonly PodObject[], hash: string): Promise<void> {
+    const key = keyOf(ds);
+    const creates = createOn.slice(0, BURST);
+    const deletes = remove.slice(0, BURST);
+    const expected: Expectations = { adds: creates.length, deletes: new Set(deletes.map((p) => p.metadata.uid as string)), at: this.clock.now() };
+    this.expectations.set(key, expected);
+    let next = 0;
+    for (let batch = 1; next < creates.length; batch = Math.min(batch * 2, creates.length - next)) {
+      const chunk = creates.slice(next, next + batch);
+      next += chunk.length;
+      const results = await Promise.all(chunk.map((node) => this.createPod(ds, node, hash)));
+      const failed = results.filter((ok) => !ok).length;
+      expected.adds -= failed;
+      if (failed > 0) {
+        expected.adds -= creates.length - next; // the rest are skipped; the next sync retries
+        break;
+      }
+    }
+    await Promise.all(
+      deletes.map(async (pod) => {
+        try {
+          await this.context.client.delete(PODS, pod.metadata.namespace, pod.metadata.name as string, { preconditions: { uid: pod.metadata.uid as string } });
+          this.recorder.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+        } catch (error) {
+          if (!isNotFound(error) && !isConflict(error)) this.recorder.event(ds, 'Warning', 'FailedDelete', `Error deleting: ${error instanceof Error ? error.message : String(error)}`);
+        } finally {
+          // The delete is done, or failed for good: either way nothing more to wait for.
+          const tracked = this.expectations.get(key);
+          if (tracked === expected) expected.deletes.delete(pod.metadata.uid as string);
+        }
+      }),
+    );
+  }
+
+  private async createPod(ds: DaemonSetObject, node: string, hash: string): Promise<boolean> {
+    const pod = newDaemonPod(ds, node, hash);
+    if (Object.keys(pod.metadata.labels ?? {}).length === 0) return false;
+    try {
+      const created = await this.context.client.create(PODS, pod);
+      this.recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
+      return true;
+    } catch (error) {
+      // A terminating namespace refuses new pods: nothing to report.
+      if (!isForbidden(error)) this.recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    }
+  }
+
+  private async rollingUpdate(ds: DaemonSetObject, nodes: readonly NodeObject[], byNode: Map<string, PodObject[]>, hash: string): Promise<void> {
+    const view: NodePods[] = [];
+    for (const node of nodes) {
+      const name = node.metadata.name as string;
+      const pods = (byNode.get(name) ?? []).filter((p) => !p.metadata.deletionTimestamp);
+      const { shouldRun } = nodeShouldRunDaemonPod(ds, node);
+      if (shouldRun || pods.length > 0) view.push({ node: name, shouldRun, pods });
+    }
+    const decision = rollingUpdate(ds, hash, view, this.clock.now());
+    if (decision.deletePods.length > 0 || decision.createOnNodes.length > 0) await this.syncNodes(ds, decision.createOnNodes, decision.deletePods, hash);
+  }
+
+  // ------------------------------------------------------------ history
+
+  /** The current revision's hash, creating, deduplicating or renumbering revisions as needed (constructHistory). */
+  private async constructHistory(ds: DaemonSetObject): Promise<string | undefined> {
+    const owned = await this.claim(ds, this.revisions.byIndex('namespace', ds.metadata.namespace as string), REVISIONS);
+    for (const revision of owned) {
+      if (!revision.metadata.labels?.[HASH_LABEL]) {
+        await this.context.client.patch(REVISIONS, revision.metadata.namespace, revision.metadata.name as string, 'merge', { metadata: { labels: { [HASH_LABEL]: revision.metadata.name } } });
+      }
+    }
+    const current = owned.filter((r) => matches(ds, r));
+    const old = owned.filter((r) => !matches(ds, r));
+    const nextRevision = Math.max(0, ...old.map((r) => r.revision ?? 0)) + 1;
+    if (current.length === 0) return this.createRevision(ds, nextRevision);
+    current.sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0));
+    const kept = current[0] as RevisionObject;
+    const hash = kept.metadata.labels?.[HASH_LABEL] ?? (kept.metadata.name as string);
+    for (const duplicate of current.slice(1)) {
+      // Pods of a duplicate move to the kept revision's hash before it goes (dedupCurHistories).
+      for (const pod of this.pods.byIndex('namespace', ds.metadata.namespace as string)) {
+        if (this.ownerOf(pod)?.metadata.uid === ds.metadata.uid && pod.metadata.labels?.[HASH_LABEL] !== hash) {
+          await this.context.client.patch(PODS, pod.metadata.namespace, pod.metadata.name as string, 'merge', { metadata: { labels: { [HASH_LABEL]: hash } } }).catch(ignoreNotFound);
+        }
+      }
+      await this.context.client.delete(REVISIONS, duplicate.metadata.namespace, duplicate.metadata.name as string).catch(ignoreNotFound);
+    }
+    if ((kept.revision ?? 0) < nextRevision) {
+      // A rollback: the revision rolled back to becomes the newest.
+      await this.context.client.patch(REVISIONS, kept.metadata.namespace, kept.metadata.name as string, 'merge', { revision: nextRevision });
+    }
+    return hash;
+  }
+
+  private async createRevision(ds: DaemonSetObject, revision: number): Promise<string | undefined> {
+    const hash = templateHash(ds, ds.status?.collisionCount);
+    const wanted = newRevision(ds, hash, revision);
+    try {
+      await this.context.client.create(REVISIONS, wanted);
+      return hash;
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+    }
+    // A revision of that name exists: ours (same data) or a hash collision.
+    const existing = this.context.client.get<RevisionObject>(REVISIONS, ds.metadata.namespace, wanted.metadata.name as string);
+    if (existing && matches(ds, existing)) return hash;
+    const live = this.context.client.get<DaemonSetObject>(DAEMONSETS, ds.metadata.namespace, ds.metadata.name as string);
+    if (!live || (live.status?.collisionCount ?? 0) !== (ds.status?.collisionCount ?? 0)) throw new Error(`collision count of ${keyOf(ds)} changed; retrying`);
+    await this.context.client.updateStatus(DAEMONSETS, { ...live, status: { ...live.status, collisionCount: (live.status?.collisionCount ?? 0) + 1 } });
+    throw new Error(`found a hash collision for DaemonSet ${ds.metadata.name}; bumped collisionCount to resolve it`);
+  }
+
+  /** Drop the oldest unused revisions beyond revisionHistoryLimit (cleanupHistory). */
+  private async cleanupHistory(ds: DaemonSetObject, byNode: Map<string, PodObject[]>, hash: string): Promise<void> {
+    const limit = ds.spec?.revisionHistoryLimit ?? 10;
+    const old = this.revisions
+      .byIndex('namespace', ds.metadata.namespace as string)
+      .filter((r) => controllerOf(r)?.uid === ds.metadata.uid && r.metadata.labels?.[HASH_LABEL] !== hash);
+    let toKill = old.length - limit;
+    if (toKill <= 0) return;
+    const live = new Set<string>();
+    for (const pods of byNode.values()) for (const pod of pods) if (pod.metadata.labels?.[HASH_LABEL]) live.add(pod.metadata.labels[HASH_LABEL]);
+    for (const revision of old.sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0))) {
+      if (toKill <= 0) break;
+      if (live.has(revision.metadata.labels?.[HASH_LABEL] ?? '')) continue;
+      await this.context.client.delete(REVISIONS, revision.metadata.namespace, revision.metadata.name as string).catch(ignoreNotFound);
+      toKill--;
+    }
+  }
+
+  // ------------------------------------------------------------ status
+
+  private async updateStatus(ds: DaemonSetObject, nodes: readonly NodeObject[], hash: string, observed: boolean): Promise<void> {
+    const byNode = new Map<string, PodObject[]>();
+    for (const pod of this.pods.byIndex('namespace', ds.metadata.namespace as string)) {
+      if (this.ownerOf(pod)?.metadata.uid !== ds.metadata.uid) continue;
+      const phase = pod.status?.phase;
+      if (pod.metadata.deletionTimestamp && (phase === 'Succeeded' || phase === 'Failed')) continue;
+      const node = targetNode(pod);
+      if (!node) continue;
+      const list = byNode.get(node) ?? [];
+      list.push(pod);
+      byNode.set(node, list);
+    }
+    const minReady = ds.spec?.minReadySeconds ?? 0;
+    const now = this.clock.now();
+    const counts = { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, numberAvailable: 0, updatedNumberScheduled: 0, numberUnavailable: 0 };
+    for (const node of nodes) {
+      const { shouldRun } = nodeShouldRunDaemonPod(ds, node);
+      const pods = (byNode.get(node.metadata.name as string) ?? []).sort(byAge);
+      if (!shouldRun) {
+        if (pods.length > 0) counts.numberMisscheduled++;
+        continue;
+      }
+      counts.desiredNumberScheduled++;
+      const first = pods[0];
+      if (!first) continue;
+      counts.currentNumberScheduled++;
+      if (isReady(first)) {
+        counts.numberReady++;
+        if (isAvailable(first, minReady, now)) counts.numberAvailable++;
+      }
+      if (isUpdated(first, hash, ds)) counts.updatedNumberScheduled++;
+    }
+    counts.numberUnavailable = counts.desiredNumberScheduled - counts.numberAvailable;
+    if (minReady > 0 && counts.numberReady !== counts.numberAvailable) this.queue.addAfter(keyOf(ds), minReady * 1000);
+    const status: NonNullable<DaemonSetObject['status']> = ds.status ?? { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
+    const generation = ds.metadata.generation ?? 0;
+    const observedGeneration = observed ? generation : status.observedGeneration;
+    const unchanged = (Object.keys(counts) as (keyof typeof counts)[]).every((k) => (status[k] ?? 0) === counts[k]) && (status.observedGeneration ?? 0) >= generation;
+    if (unchanged && status.observedGeneration === observedGeneration) return;
+    const next = { ...status, ...counts, ...(observedGeneration !== undefined && { observedGeneration }) };
+    try {
+      await this.context.client.updateStatus(DAEMONSETS, { ...ds, status: next });
+    } catch (error) {
+      if (isNotFound(error)) return;
+      if (!isConflict(error)) throw error;
+      // One more try on the live object, as upstream's storeDaemonSetStatus does.
+      const live = this.context.client.get<DaemonSetObject>(DAEMONSETS, ds.metadata.namespace, ds.metadata.name as string);
+      if (!live) return;
+      await this.context.client.updateStatus(DAEMONSETS, { ...live, status: { ...live.status, ...counts, ...(observedGeneration !== undefined && { observedGeneration }) } });
+    }
+  }
+
+  /** For tests: wait for the controller's events to be written. */
+  flushEvents(): Promise<void> {
+    return this.recorder.flush();
+  }
+}
+
+function ignoreNotFound(error: unknown): void {
+  if (!isNotFound(error)) throw error;
+}
+
