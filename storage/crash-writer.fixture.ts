@@ -20,7 +20,8 @@ async function writer(id: number): Promise<void> {
   const counterKey = `/registry/counters/w${id}`;
   for (let i = 0; ; i++) {
     if (i % 4 === 3) {
-      const value = i;
+      // Values grow across runs too: a write that landed but was never acknowledged must not look like a loss.
+      const value = Number(run) * 1_000_000 + i;
       const out = await store.guaranteedUpdate(
         counterKey,
         (cur) => ({ ...(cur ? structuredClone(cur.object) : { metadata: { name: `w${id}` } }), data: { value } }) as KubeObject,

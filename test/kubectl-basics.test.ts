@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlAvailable, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
 import { REPO_ROOT } from './support/process.js';
+import { eventually } from './support/wait.js';
 import { startTestCluster, type TestCluster } from './support/server.js';
 
 const BUNDLE = join(REPO_ROOT, 'test', 'fixtures', 'bundle.yaml');
@@ -69,9 +70,11 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: everyday 
   });
 
   it('get in every output format', async () => {
+    // The DaemonSet controller puts a pod on each of the 3 nodes.
+    await eventually('the agent runs everywhere', async () => table(await ok(['get', 'ds']))[1]?.slice(1, 6).join(' ') === '3 3 3 3 3');
     const wide = table(await ok(['get', 'ds', '-o', 'wide']));
     expect(wide[0]).toEqual(['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR']);
-    expect(wide[1]?.slice(0, 7)).toEqual(['agent', '0', '0', '0', '0', '0', '<none>']);
+    expect(wide[1]?.slice(0, 7)).toEqual(['agent', '3', '3', '3', '3', '3', '<none>']);
     expect(wide[1]?.slice(8)).toEqual(['agent', 'registry.example.com/agent:1.4.2', 'app=agent']);
     const plain = table(await ok(['get', 'deploy']));
     expect(plain[0]).toEqual(['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
@@ -116,7 +119,8 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: everyday 
     expect(ds).toMatch(/^Name:\s+agent$/m);
     expect(ds).toMatch(/^Selector:\s+app=agent$/m);
     expect(ds).toContain('registry.example.com/agent:1.4.2');
-    expect(ds).toMatch(/^Events:\s+<none>$/m);
+    expect(ds).toMatch(/^Pods Status:\s+3 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed$/m);
+    expect(ds).toMatch(/Normal\s+SuccessfulCreate\s+\S+\s+daemonset-controller\s+Created pod: agent-/);
     const svc = await ok(['describe', 'svc', 'agent']);
     expect(svc).toMatch(/^IP:\s+10\.\d+\.\d+\.\d+$/m);
   });

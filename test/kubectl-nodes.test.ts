@@ -124,25 +124,21 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: nodes, ku
     expect(await kubectl.ok(['taint', 'nodes', 'node-3', 'team=blue:NoSchedule'])).toBe('node/node-3 tainted\n');
     expect(await kubectl.ok(['taint', 'nodes', 'node-3', 'team=blue:NoSchedule-'])).toBe('node/node-3 untainted\n');
 
-    // Pods on node-1: one unmanaged, one "of a DaemonSet", one guarded by a budget.
+    // Pods on node-1: one unmanaged, one of a DaemonSet, one guarded by a budget.
     await run('loose', { nodeName: 'node-1' });
     await run('guarded', { nodeName: 'node-1' });
     await kubectl.ok(['label', 'pod', 'guarded', 'app=guarded']);
     await kubectl.ok(['apply', '-f', '-'], { stdin: 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\nspec:\n  selector:\n    matchLabels: {app: agent}\n  template:\n    metadata:\n      labels: {app: agent}\n    spec:\n      containers: [{name: a, image: agent}]\n' });
-    const daemonSet = await json<{ metadata: { uid: string } }>(['get', 'ds', 'agent']);
-    await kubectl.ok(['create', '-f', '-'], {
-      stdin: JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'agent-x', labels: { app: 'agent' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: daemonSet.metadata.uid, controller: true }] },
-        spec: { nodeName: 'node-1', containers: [{ name: 'a', image: 'agent' }] },
-      }),
+    let agentPod = '';
+    await eventually('the DaemonSet runs a pod on node-1', async () => {
+      agentPod = (await kubectl.ok(['get', 'pods', '-l', 'app=agent', '--field-selector', 'spec.nodeName=node-1', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+      return agentPod !== '';
     });
-    for (const name of ['loose', 'guarded', 'agent-x']) await running(name);
+    for (const name of ['loose', 'guarded', agentPod]) await running(name);
     const refused = await kubectl.run(['drain', 'node-1', '--timeout=10s']);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain('node/node-1 cordoned');
-    expect(refused.stderr).toContain('cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/agent-x');
+    expect(refused.stderr).toContain(`cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/${agentPod}`);
     await kubectl.ok(['create', 'poddisruptionbudget', 'guard', '--selector=app=guarded', '--min-available=1']);
     const blocked = await kubectl.run(['drain', 'node-1', '--ignore-daemonsets', '--force', '--timeout=3s']);
     expect(blocked.code).toBe(1);
@@ -150,11 +146,12 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: nodes, ku
     await kubectl.ok(['delete', 'pdb', 'guard']);
     const drained = await kubectl.run(['drain', 'node-1', '--ignore-daemonsets', '--force', '--timeout=30s']);
     expect(drained.code).toBe(0);
-    expect(drained.stderr).toMatch(/^Warning: .*ignoring DaemonSet-managed Pods: default\/agent-x/m);
+    expect(drained.stderr).toMatch(new RegExp(`^Warning: .*ignoring DaemonSet-managed Pods: default/${agentPod}`, 'm'));
     expect(drained.stdout).toContain('evicting pod default/guarded');
     expect(drained.stdout).toContain('pod/guarded evicted');
     expect(drained.stdout).toContain('node/node-1 drained');
-    expect((await kubectl.ok(['get', 'pods', '--field-selector', 'spec.nodeName=node-1', '-o', 'name'])).trim()).toBe('pod/agent-x');
+    expect((await kubectl.ok(['get', 'pods', '--field-selector', 'spec.nodeName=node-1', '-o', 'name'])).trim()).toBe(`pod/${agentPod}`);
+    await kubectl.ok(['delete', 'ds', 'agent']);
     await kubectl.ok(['uncordon', 'node-1']);
   });
 
