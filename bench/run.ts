@@ -4,6 +4,7 @@
  * figures with same-run baselines. Never a pass/fail gate — the machines are shared and noisy.
  */
 import { clusterBench } from './cluster.js';
+import { daemonSetBench } from './daemonset.js';
 import { httpBench } from './http.js';
 import { storageBench } from './storage.js';
 
@@ -11,6 +12,7 @@ const sections: Record<string, () => Promise<void>> = {
   storage: storageBench,
   http: httpBench,
   cluster: () => clusterBench(),
+  daemonset: () => daemonSetBench(),
 };
 
 const wanted = process.argv.slice(2);

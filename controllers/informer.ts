@@ -87,6 +87,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this.cache.size;
   }
 
+  /** How many cached objects an index value holds (without listing them). */
+  countByIndex(name: string, value: string): number {
+    return this.indices.get(name)?.get(value)?.size ?? 0;
+  }
+
   start(): void {
     this.running ??= this.run();
   }

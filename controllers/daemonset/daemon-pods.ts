@@ -49,7 +49,28 @@ function tolerationsOf(ds: DaemonSetObject): Toleration[] {
   return cached;
 }
 
+/**
+ * Eligibility per stored node version and DaemonSet generation (the template changes only with the
+ * generation): worked out once, not on every sync over thousands of nodes.
+ */
+const eligibilityCache = new WeakMap<object, Map<string, Eligibility>>();
+
 export function nodeShouldRunDaemonPod(ds: DaemonSetObject, node: NodeObject): Eligibility {
+  const version = `${ds.metadata.uid}/${ds.metadata.generation}`;
+  let byDaemonSet = eligibilityCache.get(node);
+  if (!byDaemonSet) {
+    byDaemonSet = new Map();
+    eligibilityCache.set(node, byDaemonSet);
+  }
+  let eligibility = byDaemonSet.get(version);
+  if (!eligibility) {
+    eligibility = decide(ds, node);
+    byDaemonSet.set(version, eligibility);
+  }
+  return eligibility;
+}
+
+function decide(ds: DaemonSetObject, node: NodeObject): Eligibility {
   const spec = ds.spec?.template?.spec;
   const name = node.metadata.name as string;
   if (spec?.nodeName && spec.nodeName !== name) return { shouldRun: false, shouldContinueRunning: false };
@@ -110,8 +131,9 @@ export function newDaemonPod(ds: DaemonSetObject, node: string, hash: string): P
 /** Whether a pod runs the DaemonSet's current template (upstream IsPodUpdated). */
 export function isUpdated(pod: PodObject, hash: string, ds: DaemonSetObject): boolean {
   const labels = pod.metadata.labels ?? {};
+  if (labels[HASH_LABEL] === hash) return true;
   const generation = templateGeneration(ds);
-  return labels[HASH_LABEL] === hash || (generation !== undefined && labels[TEMPLATE_GENERATION_LABEL] === generation);
+  return generation !== undefined && labels[TEMPLATE_GENERATION_LABEL] === generation;
 }
 
 export function isReady(pod: PodObject): boolean {

@@ -27,6 +27,17 @@ const BURST = 250;
 const EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
 const BACKOFF_INITIAL_MS = 1000;
 const BACKOFF_MAX_MS = 15 * 60_000;
+/**
+ * Pod events wake the DaemonSet after this short pause, so a burst of them (hundreds of pods starting at once)
+ * costs one sync — each sync looks at every node and pod of the DaemonSet.
+ */
+const POD_EVENT_COALESCE_MS = 20;
+
+interface NodeVerdict {
+  name: string;
+  shouldRun: boolean;
+  shouldContinueRunning: boolean;
+}
 
 interface Expectations {
   adds: number;
@@ -59,8 +70,13 @@ export class DaemonSetController extends Controller {
     this.pods = context.informers.informer<PodObject>(PODS);
     this.nodes = context.informers.informer<NodeObject>(NODES);
     this.revisions = context.informers.informer<RevisionObject>(REVISIONS);
+    // What a DaemonSet looks at on every sync: what it controls, and the orphans it might adopt.
     for (const informer of [this.pods, this.revisions] as const) {
-      informer.addIndex('namespace', (object: KubeObject) => [object.metadata.namespace ?? '']);
+      informer.addIndex('controller', (object: KubeObject) => {
+        const ref = controllerOf(object);
+        return ref ? [ref.uid] : [];
+      });
+      informer.addIndex('orphan', (object: KubeObject) => (controllerOf(object) ? [] : [object.metadata.namespace ?? '']));
     }
     this.daemonSets.addEventHandler({
       add: (ds) => this.enqueue(keyOf(ds)),
@@ -106,7 +122,13 @@ export class DaemonSetController extends Controller {
 
   private enqueueOwner(object: KubeObject): void {
     const owner = this.ownerOf(object);
-    if (owner) this.enqueue(keyOf(owner));
+    if (owner) this.soon(keyOf(owner));
+  }
+
+  private soon(key: string): void {
+    // Bigger DaemonSets take longer to sync: let more events gather before the next one.
+    const size = this.pods.countByIndex('controller', this.daemonSets.getByKey(key)?.metadata.uid ?? '');
+    this.queue.addAfter(key, Math.min(500, Math.max(POD_EVENT_COALESCE_MS, size / 25)));
   }
 
   private enqueueOwnerOrMatching(object: KubeObject): void {
@@ -131,7 +153,7 @@ export class DaemonSetController extends Controller {
       if (previous && previous.metadata.uid !== owner?.metadata.uid) this.enqueue(keyOf(previous));
     }
     if (owner) {
-      this.enqueue(keyOf(owner));
+      this.soon(keyOf(owner));
       const minReady = owner.spec?.minReadySeconds ?? 0;
       if (minReady > 0 && old && !isReady(old) && isReady(pod)) this.queue.addAfter(keyOf(owner), (minReady + 1) * 1000);
     } else if (!controllerOf(pod)) {
@@ -177,7 +199,7 @@ export class DaemonSetController extends Controller {
       return;
     }
     if (ds.metadata.deletionTimestamp) return;
-    const nodes = this.nodes.list();
+    const nodes = this.nodeView(ds);
     const hash = await this.constructHistory(ds);
     if (hash === undefined) return;
     if (!this.satisfied(key)) return this.updateStatus(ds, nodes, hash, false);
@@ -190,9 +212,19 @@ export class DaemonSetController extends Controller {
     await this.updateStatus(ds, nodes, hash, true);
   }
 
+  /** Every node with the DaemonSet's verdict on it, worked out once per sync. */
+  private nodeView(ds: DaemonSetObject): NodeVerdict[] {
+    return this.nodes.list().map((node) => ({ name: node.metadata.name as string, ...nodeShouldRunDaemonPod(ds, node) }));
+  }
+
+  /** Objects a DaemonSet may own: those it controls, and orphans in its namespace. */
+  private candidates<T extends KubeObject>(informer: { byIndex(name: string, value: string): T[] }, ds: DaemonSetObject): T[] {
+    return [...informer.byIndex('controller', ds.metadata.uid as string), ...informer.byIndex('orphan', ds.metadata.namespace as string)];
+  }
+
   /** The DaemonSet's pods after adoption and release, by target node (terminal pods being deleted left out). */
   private async podsByNode(ds: DaemonSetObject): Promise<Map<string, PodObject[]>> {
-    const pods = await this.claim(ds, this.pods.byIndex('namespace', ds.metadata.namespace as string), PODS);
+    const pods = await this.claim(ds, this.candidates(this.pods, ds), PODS);
     const byNode = new Map<string, PodObject[]>();
     for (const pod of pods) {
       const phase = pod.status?.phase;
@@ -247,17 +279,15 @@ export class DaemonSetController extends Controller {
   // ------------------------------------------------------------ manage
 
   /** Create and delete pods node by node (upstream manage + syncNodes); true when anything was done. */
-  private async manage(ds: DaemonSetObject, nodes: readonly NodeObject[], byNode: Map<string, PodObject[]>, hash: string): Promise<boolean> {
+  private async manage(ds: DaemonSetObject, nodes: readonly NodeVerdict[], byNode: Map<string, PodObject[]>, hash: string): Promise<boolean> {
     const createOn: string[] = [];
     const remove: PodObject[] = [];
     const surge = ds.spec?.updateStrategy?.type === 'RollingUpdate' && (ds.spec.updateStrategy.rollingUpdate?.maxSurge ?? 0) !== 0 && ds.spec.updateStrategy.rollingUpdate?.maxSurge !== '0%';
     const minReady = ds.spec?.minReadySeconds ?? 0;
     const now = this.clock.now();
     const known = new Set<string>();
-    for (const node of nodes) {
-      const name = node.metadata.name as string;
+    for (const { name, shouldRun, shouldContinueRunning } of nodes) {
       known.add(name);
-      const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(ds, node);
       const pods = byNode.get(name) ?? [];
       if (shouldRun && pods.length === 0) {
         createOn.push(name);
@@ -361,12 +391,10 @@ export class DaemonSetController extends Controller {
     }
   }
 
-  private async rollingUpdate(ds: DaemonSetObject, nodes: readonly NodeObject[], byNode: Map<string, PodObject[]>, hash: string): Promise<void> {
+  private async rollingUpdate(ds: DaemonSetObject, nodes: readonly NodeVerdict[], byNode: Map<string, PodObject[]>, hash: string): Promise<void> {
     const view: NodePods[] = [];
-    for (const node of nodes) {
-      const name = node.metadata.name as string;
+    for (const { name, shouldRun } of nodes) {
       const pods = (byNode.get(name) ?? []).filter((p) => !p.metadata.deletionTimestamp);
-      const { shouldRun } = nodeShouldRunDaemonPod(ds, node);
       if (shouldRun || pods.length > 0) view.push({ node: name, shouldRun, pods });
     }
     const decision = rollingUpdate(ds, hash, view, this.clock.now());
@@ -377,7 +405,7 @@ export class DaemonSetController extends Controller {
 
   /** The current revision's hash, creating, deduplicating or renumbering revisions as needed (constructHistory). */
   private async constructHistory(ds: DaemonSetObject): Promise<string | undefined> {
-    const owned = await this.claim(ds, this.revisions.byIndex('namespace', ds.metadata.namespace as string), REVISIONS);
+    const owned = await this.claim(ds, this.candidates(this.revisions, ds), REVISIONS);
     for (const revision of owned) {
       if (!revision.metadata.labels?.[HASH_LABEL]) {
         await this.context.client.patch(REVISIONS, revision.metadata.namespace, revision.metadata.name as string, 'merge', { metadata: { labels: { [HASH_LABEL]: revision.metadata.name } } });
@@ -392,8 +420,8 @@ export class DaemonSetController extends Controller {
     const hash = kept.metadata.labels?.[HASH_LABEL] ?? (kept.metadata.name as string);
     for (const duplicate of current.slice(1)) {
       // Pods of a duplicate move to the kept revision's hash before it goes (dedupCurHistories).
-      for (const pod of this.pods.byIndex('namespace', ds.metadata.namespace as string)) {
-        if (this.ownerOf(pod)?.metadata.uid === ds.metadata.uid && pod.metadata.labels?.[HASH_LABEL] !== hash) {
+      for (const pod of this.pods.byIndex('controller', ds.metadata.uid as string)) {
+        if (pod.metadata.labels?.[HASH_LABEL] !== hash) {
           await this.context.client.patch(PODS, pod.metadata.namespace, pod.metadata.name as string, 'merge', { metadata: { labels: { [HASH_LABEL]: hash } } }).catch(ignoreNotFound);
         }
       }
@@ -427,9 +455,7 @@ export class DaemonSetController extends Controller {
   /** Drop the oldest unused revisions beyond revisionHistoryLimit (cleanupHistory). */
   private async cleanupHistory(ds: DaemonSetObject, byNode: Map<string, PodObject[]>, hash: string): Promise<void> {
     const limit = ds.spec?.revisionHistoryLimit ?? 10;
-    const old = this.revisions
-      .byIndex('namespace', ds.metadata.namespace as string)
-      .filter((r) => controllerOf(r)?.uid === ds.metadata.uid && r.metadata.labels?.[HASH_LABEL] !== hash);
+    const old = this.revisions.byIndex('controller', ds.metadata.uid as string).filter((r) => r.metadata.labels?.[HASH_LABEL] !== hash);
     let toKill = old.length - limit;
     if (toKill <= 0) return;
     const live = new Set<string>();
@@ -444,10 +470,9 @@ export class DaemonSetController extends Controller {
 
   // ------------------------------------------------------------ status
 
-  private async updateStatus(ds: DaemonSetObject, nodes: readonly NodeObject[], hash: string, observed: boolean): Promise<void> {
+  private async updateStatus(ds: DaemonSetObject, nodes: readonly NodeVerdict[], hash: string, observed: boolean): Promise<void> {
     const byNode = new Map<string, PodObject[]>();
-    for (const pod of this.pods.byIndex('namespace', ds.metadata.namespace as string)) {
-      if (this.ownerOf(pod)?.metadata.uid !== ds.metadata.uid) continue;
+    for (const pod of this.pods.byIndex('controller', ds.metadata.uid as string)) {
       const phase = pod.status?.phase;
       if (pod.metadata.deletionTimestamp && (phase === 'Succeeded' || phase === 'Failed')) continue;
       const node = targetNode(pod);
@@ -459,9 +484,8 @@ export class DaemonSetController extends Controller {
     const minReady = ds.spec?.minReadySeconds ?? 0;
     const now = this.clock.now();
     const counts = { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, numberAvailable: 0, updatedNumberScheduled: 0, numberUnavailable: 0 };
-    for (const node of nodes) {
-      const { shouldRun } = nodeShouldRunDaemonPod(ds, node);
-      const pods = (byNode.get(node.metadata.name as string) ?? []).sort(byAge);
+    for (const { name, shouldRun } of nodes) {
+      const pods = (byNode.get(name) ?? []).sort(byAge);
       if (!shouldRun) {
         if (pods.length > 0) counts.numberMisscheduled++;
         continue;

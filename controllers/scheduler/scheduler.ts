@@ -186,17 +186,30 @@ export class Scheduler extends Controller {
     const pinned = pinnedNodes(pod);
     const wanted = Math.min(nodes.length, FEASIBLE_TO_FIND);
     const feasible: NodeObject[] = [];
+    if (pinned) {
+      // Pinned pods (DaemonSet pods) only ever look at their own nodes.
+      for (const name of pinned) {
+        const node = this.nodes.get(undefined, name);
+        if (node && fits(pod, node, this.infos.get(name))) feasible.push(node);
+      }
+      if (feasible.length === 0) return { chosen: undefined, reasons: this.explain(pod, nodes, pinned) };
+      return { chosen: this.best(pod, feasible), reasons: new Map() };
+    }
     const start = nodes.length === 0 ? 0 : this.nextStart % nodes.length;
     let checked = 0;
     for (let i = 0; i < nodes.length && feasible.length < wanted; i++) {
       const node = nodes[(start + i) % nodes.length] as NodeObject;
       checked++;
       const name = node.metadata.name as string;
-      if (pinned && !pinned.has(name)) continue;
       if (fits(pod, node, this.infos.get(name))) feasible.push(node);
     }
     this.nextStart = start + checked;
-    if (feasible.length === 0) return { chosen: undefined, reasons: this.explain(pod, nodes, pinned) };
+    if (feasible.length === 0) return { chosen: undefined, reasons: this.explain(pod, nodes, undefined) };
+    return { chosen: this.best(pod, feasible), reasons: new Map() };
+  }
+
+  /** The highest-scoring of the feasible nodes. */
+  private best(pod: PodObject, feasible: readonly NodeObject[]): string | undefined {
     let best: NodeObject | undefined;
     let bestScore = -Infinity;
     for (const node of feasible) {
@@ -207,7 +220,7 @@ export class Scheduler extends Controller {
         bestScore = score;
       }
     }
-    return { chosen: best?.metadata.name, reasons: new Map() };
+    return best?.metadata.name;
   }
 
   /** Why each node turned the pod down, as the filter plugins word it. */

@@ -22,26 +22,46 @@ export function trackAvailability(registry: Registry, namespace: string, daemonS
   const client = new InProcessClient(registry, 'test-watcher');
   const ref = { group: '', resource: 'pods' };
   const listed = client.list<PodObject>(ref, namespace);
-  const pods = new Map(listed.items.map((p) => [p.metadata.name as string, p]));
   const watch = client.watch<PodObject>(ref, namespace, listed.resourceVersion);
   const state = { worstUnavailable: 0, worstPodsPerNode: 0, stopped: false };
-  const ours = (pod: PodObject) => pod.metadata.ownerReferences?.some((r) => r.kind === 'DaemonSet' && r.name === daemonSet) ?? false;
-  const measure = () => {
-    let unavailable = 0;
-    for (const node of nodes) {
-      const here = [...pods.values()].filter((p) => ours(p) && p.spec?.nodeName === node && !p.metadata.deletionTimestamp);
-      state.worstPodsPerNode = Math.max(state.worstPodsPerNode, here.length);
-      if (!here.some((p) => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))) unavailable++;
-    }
-    state.worstUnavailable = Math.max(state.worstUnavailable, unavailable);
+  const tracked = new Set(nodes);
+  // Per node: the DaemonSet's live pods there, and which of them are available. Kept incrementally, so
+  // each event costs O(1) however many nodes there are.
+  const alive = new Map<string, Set<string>>(nodes.map((n) => [n, new Set()]));
+  const available = new Map<string, Set<string>>(nodes.map((n) => [n, new Set()]));
+  const placed = new Map<string, string>();
+  let unavailable = nodes.length;
+  const forget = (name: string) => {
+    const node = placed.get(name);
+    if (node === undefined) return;
+    placed.delete(name);
+    alive.get(node)?.delete(name);
+    const set = available.get(node) as Set<string>;
+    if (set.delete(name) && set.size === 0) unavailable++;
   };
-  measure();
+  const observe = (pod: PodObject, gone: boolean) => {
+    const name = pod.metadata.name as string;
+    forget(name);
+    const node = pod.spec?.nodeName;
+    const ours = pod.metadata.ownerReferences?.some((r) => r.kind === 'DaemonSet' && r.name === daemonSet) ?? false;
+    if (gone || !ours || !node || !tracked.has(node) || pod.metadata.deletionTimestamp) return;
+    placed.set(name, node);
+    const here = alive.get(node) as Set<string>;
+    here.add(name);
+    state.worstPodsPerNode = Math.max(state.worstPodsPerNode, here.size);
+    if ((pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) {
+      const set = available.get(node) as Set<string>;
+      set.add(name);
+      if (set.size === 1) unavailable--;
+    }
+  };
+  for (const pod of listed.items) observe(pod, false);
+  state.worstUnavailable = unavailable;
   void (async () => {
     while (!state.stopped && !watch.closed) {
       for (const event of watch.next()) {
-        if (event.type === 'DELETED') pods.delete(event.object.metadata.name as string);
-        else pods.set(event.object.metadata.name as string, event.object);
-        measure();
+        observe(event.object, event.type === 'DELETED');
+        state.worstUnavailable = Math.max(state.worstUnavailable, unavailable);
       }
       await Promise.race([watch.wait(), new Promise((resolve) => setTimeout(resolve, 50))]);
     }
