@@ -43,12 +43,21 @@ export function referenceTo(object: KubeObject): ObjectReference {
 }
 
 
+let lastStamp = 0n;
+
+/** Upstream names events `<object>.<UnixNano>`; JS clocks tick in milliseconds, so stamps are made unique here. */
+function nextStamp(nowMs: number): bigint {
+  let value = BigInt(nowMs) * 1_000_000n;
+  if (value <= lastStamp) value = lastStamp + 1n;
+  lastStamp = value;
+  return value;
+}
+
 export class EventRecorder {
   private readonly correlator: EventCorrelator;
   private readonly clock: Clock;
   private readonly onError: (error: unknown) => void;
   private writes: Promise<void> = Promise.resolve();
-  private lastNanos = 0n;
 
   constructor(
     private readonly client: Client,
@@ -119,11 +128,8 @@ export class EventRecorder {
     }
   }
 
-  /** Unique, increasing nanosecond stamps: several events may be recorded within one millisecond. */
+  /** Increasing nanosecond stamps shared by every recorder, so event names never collide within kubemu. */
   private nanos(nowMs: number): bigint {
-    let value = BigInt(nowMs) * 1_000_000n;
-    if (value <= this.lastNanos) value = this.lastNanos + 1n;
-    this.lastNanos = value;
-    return value;
+    return nextStamp(nowMs);
   }
 }
