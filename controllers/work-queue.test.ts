@@ -18,6 +18,20 @@ describe('WorkQueue', () => {
     expect(await queue.get()).toBe('a');
   });
 
+  it('keeps every delayed add: neither an earlier nor a later one is lost', async () => {
+    const clock = new FakeClock();
+    const queue = new WorkQueue<string>(clock);
+    queue.addAfter('k', 2000);
+    queue.addAfter('k', 20);
+    clock.advance(20);
+    expect(await queue.get()).toBe('k');
+    queue.done('k');
+    clock.advance(1000);
+    expect(queue.length).toBe(0);
+    clock.advance(980);
+    expect(queue.length).toBe(1);
+  });
+
   it('wakes a waiting worker', async () => {
     const queue = new WorkQueue<string>(new FakeClock());
     const waiting = queue.get();

@@ -18,7 +18,8 @@ export class WorkQueue<K = string> {
   private readonly dirty = new Set<K>();
   private readonly processing = new Set<K>();
   private readonly failures = new Map<K, number>();
-  private readonly timers = new Map<K, TimerHandle>();
+  /** Per key: every deadline still to come (sorted) and the timer of the earliest. */
+  private readonly delayed = new Map<K, { deadlines: number[]; timer: TimerHandle; at: number }>();
   private waiters: ((key: K | undefined) => void)[] = [];
   private stopped = false;
   private readonly baseMs: number;
@@ -54,18 +55,43 @@ export class WorkQueue<K = string> {
     }
   }
 
-  /** Add after a delay; an earlier pending delayed add of the same key wins. */
+  /**
+   * Add after a delay. Every delayed add is kept: a key asked for in 20 ms and again in 2 s is added at both
+   * times (a later wake-up must not be lost behind an earlier one, nor an earlier one behind a later one).
+   */
   addAfter(key: K, ms: number): void {
     if (this.stopped) return;
     if (ms <= 0) return this.add(key);
-    if (this.timers.has(key)) return;
-    this.timers.set(
-      key,
-      this.clock.after(ms, () => {
-        this.timers.delete(key);
-        this.add(key);
-      }),
-    );
+    const at = this.clock.now() + ms;
+    const pending = this.delayed.get(key);
+    if (!pending) {
+      this.delayed.set(key, { deadlines: [at], timer: this.schedule(key, at), at });
+      return;
+    }
+    if (pending.deadlines.includes(at)) return;
+    pending.deadlines.push(at);
+    pending.deadlines.sort((a, b) => a - b);
+    if (at < pending.at) {
+      pending.timer.cancel();
+      pending.timer = this.schedule(key, at);
+      pending.at = at;
+    }
+  }
+
+  private schedule(key: K, at: number): TimerHandle {
+    return this.clock.after(at - this.clock.now(), () => {
+      const pending = this.delayed.get(key);
+      if (!pending) return;
+      const now = this.clock.now();
+      pending.deadlines = pending.deadlines.filter((deadline) => deadline > now);
+      const next = pending.deadlines[0];
+      if (next === undefined) this.delayed.delete(key);
+      else {
+        pending.timer = this.schedule(key, next);
+        pending.at = next;
+      }
+      this.add(key);
+    });
   }
 
   /** Retry with exponential backoff: base × 2^failures, capped. */
@@ -106,8 +132,8 @@ export class WorkQueue<K = string> {
 
   shutDown(): void {
     this.stopped = true;
-    for (const timer of this.timers.values()) timer.cancel();
-    this.timers.clear();
+    for (const pending of this.delayed.values()) pending.timer.cancel();
+    this.delayed.clear();
     for (const waiter of this.waiters.splice(0)) waiter(undefined);
   }
 }
