@@ -12,7 +12,7 @@ import { listen, type RunningServer } from '../server/http/listen.js';
 import { podLogHandler } from '../server/http/pod-logs.js';
 import { WatchServer } from '../server/http/watch.js';
 import { attachWebSocketWatch } from '../server/http/websocket-watch.js';
-import { DEFAULT_ADMISSION } from '../server/registry/admission/index.js';
+import { defaultAdmission } from '../server/registry/admission/index.js';
 import { bootstrap } from '../server/registry/bootstrap.js';
 import { Catalogue } from '../server/registry/catalogue.js';
 import { Registry } from '../server/registry/registry.js';
@@ -81,7 +81,7 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
     ? await openMemoryStore(storeOptions)
     : await openLevelStore(dataDir, { ...storeOptions, sync: options.sync ?? true });
 
-  const registry = new Registry(store, new Catalogue(RESOURCES), { admission: DEFAULT_ADMISSION });
+  const registry = new Registry(store, new Catalogue(RESOURCES), { admission: defaultAdmission() });
   const shutdown = new AbortController();
   // Every open watch listens for shutdown: lift the default listener cap.
   setMaxListeners(0, shutdown.signal);

@@ -13,6 +13,7 @@ import { NamespaceController } from './namespace/namespace-controller.js';
 import { NodeLifecycleController } from './node-lifecycle/node-lifecycle.js';
 import { PodGarbageCollector } from './node-lifecycle/pod-gc.js';
 import { TaintEvictionController } from './node-lifecycle/taint-eviction.js';
+import { ResourceQuotaController } from './resource-quota.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ServiceAccountsController } from './serviceaccounts.js';
 
@@ -37,6 +38,7 @@ export function defaultControllers(settings: ControllerSettings = {}): Controlle
     (context) => new GarbageCollector(context),
     (context) => new NamespaceController(context, settings.namespaceDeletionDelayMs !== undefined ? { deletionDelayMs: settings.namespaceDeletionDelayMs } : {}),
     (context) => new ServiceAccountsController(context),
+    (context) => new ResourceQuotaController(context),
     (context) => new EventTtlController(context, settings.eventTtlSeconds),
     (context) => new DaemonSetController(context),
     (context) => new Scheduler(context),

@@ -9,7 +9,7 @@
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { fromLabelSelector } from '../../server/api/labels.js';
 import type { KubeObject } from '../../server/api/object.js';
-import { isAlreadyExists, isConflict, isForbidden, isNotFound } from '../../server/api/status.js';
+import { hasStatusCause, isAlreadyExists, isConflict, isNotFound } from '../../server/api/status.js';
 import { Controller } from '../controller.js';
 import { EventRecorder } from '../events/recorder.js';
 import { keyOf } from '../informer.js';
@@ -32,6 +32,8 @@ const BACKOFF_MAX_MS = 15 * 60_000;
  * costs one sync — each sync looks at every node and pod of the DaemonSet.
  */
 const POD_EVENT_COALESCE_MS = 20;
+const CREATED = Symbol('created');
+const NAMESPACE_TERMINATING = Symbol('namespace terminating');
 
 interface NodeVerdict {
   name: string;
@@ -204,12 +206,15 @@ export class DaemonSetController extends Controller {
     if (hash === undefined) return;
     if (!this.satisfied(key)) return this.updateStatus(ds, nodes, hash, false);
     const byNode = await this.podsByNode(ds);
-    const acted = await this.manage(ds, nodes, byNode, hash);
+    const { acted, createError } = await this.manage(ds, nodes, byNode, hash);
     if (!acted && this.satisfied(key) && ds.spec?.updateStrategy?.type === 'RollingUpdate') {
       await this.rollingUpdate(ds, nodes, byNode, hash);
     }
     await this.cleanupHistory(ds, byNode, hash);
+    // The status is written even when pods could not be created (quota, admission), then the sync fails
+    // so that it is retried with backoff — as upstream's syncDaemonSet does.
     await this.updateStatus(ds, nodes, hash, true);
+    if (createError !== undefined) throw createError;
   }
 
   /** Every node with the DaemonSet's verdict on it, worked out once per sync. */
@@ -279,7 +284,7 @@ export class DaemonSetController extends Controller {
   // ------------------------------------------------------------ manage
 
   /** Create and delete pods node by node (upstream manage + syncNodes); true when anything was done. */
-  private async manage(ds: DaemonSetObject, nodes: readonly NodeVerdict[], byNode: Map<string, PodObject[]>, hash: string): Promise<boolean> {
+  private async manage(ds: DaemonSetObject, nodes: readonly NodeVerdict[], byNode: Map<string, PodObject[]>, hash: string): Promise<{ acted: boolean; createError: unknown }> {
     const createOn: string[] = [];
     const remove: PodObject[] = [];
     const surge = ds.spec?.updateStrategy?.type === 'RollingUpdate' && (ds.spec.updateStrategy.rollingUpdate?.maxSurge ?? 0) !== 0 && ds.spec.updateStrategy.rollingUpdate?.maxSurge !== '0%';
@@ -338,26 +343,28 @@ export class DaemonSetController extends Controller {
     for (const [node, pods] of byNode) {
       if (!known.has(node)) remove.push(...pods.filter((p) => !p.spec?.nodeName && !p.metadata.deletionTimestamp));
     }
-    await this.syncNodes(ds, createOn, remove, hash);
-    return createOn.length > 0 || remove.length > 0;
+    const createError = await this.syncNodes(ds, createOn, remove, hash);
+    return { acted: createOn.length > 0 || remove.length > 0, createError };
   }
 
-  /** Creates in slow-start batches, then deletes; expectations set first (upstream syncNodes). */
-  private async syncNodes(ds: DaemonSetObject, createOn: readonly string[], remove: readonly PodObject[], hash: string): Promise<void> {
+  /** Creates in slow-start batches, then deletes; expectations set first (upstream syncNodes). Returns a create's error. */
+  private async syncNodes(ds: DaemonSetObject, createOn: readonly string[], remove: readonly PodObject[], hash: string): Promise<unknown> {
     const key = keyOf(ds);
     const creates = createOn.slice(0, BURST);
     const deletes = remove.slice(0, BURST);
     const expected: Expectations = { adds: creates.length, deletes: new Set(deletes.map((p) => p.metadata.uid as string)), at: this.clock.now() };
     this.expectations.set(key, expected);
+    let createError: unknown;
     let next = 0;
     for (let batch = 1; next < creates.length; batch = Math.min(batch * 2, creates.length - next)) {
       const chunk = creates.slice(next, next + batch);
       next += chunk.length;
       const results = await Promise.all(chunk.map((node) => this.createPod(ds, node, hash)));
-      const failed = results.filter((ok) => !ok).length;
-      expected.adds -= failed;
-      if (failed > 0) {
+      const failed = results.filter((result) => result !== CREATED);
+      expected.adds -= failed.length;
+      if (failed.length > 0) {
         expected.adds -= creates.length - next; // the rest are skipped; the next sync retries
+        createError = failed.find((result) => result !== NAMESPACE_TERMINATING);
         break;
       }
     }
@@ -375,19 +382,22 @@ export class DaemonSetController extends Controller {
         }
       }),
     );
+    return createError;
   }
 
-  private async createPod(ds: DaemonSetObject, node: string, hash: string): Promise<boolean> {
+  /** CREATED, NAMESPACE_TERMINATING, or the error the create met. */
+  private async createPod(ds: DaemonSetObject, node: string, hash: string): Promise<unknown> {
     const pod = newDaemonPod(ds, node, hash);
-    if (Object.keys(pod.metadata.labels ?? {}).length === 0) return false;
+    if (Object.keys(pod.metadata.labels ?? {}).length === 0) return new Error('the pod template has no labels');
     try {
       const created = await this.context.client.create(PODS, pod);
       this.recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
-      return true;
+      return CREATED;
     } catch (error) {
-      // A terminating namespace refuses new pods: nothing to report.
-      if (!isForbidden(error)) this.recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${error instanceof Error ? error.message : String(error)}`);
-      return false;
+      // A terminating namespace refuses every new pod: nothing to report, nothing to retry.
+      if (hasStatusCause(error, 'NamespaceTerminating')) return NAMESPACE_TERMINATING;
+      this.recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${error instanceof Error ? error.message : String(error)}`);
+      return error;
     }
   }
 

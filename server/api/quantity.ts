@@ -33,3 +33,27 @@ export function parseQuantity(text: string | number): bigint | undefined {
 export function isQuantity(text: unknown): boolean {
   return (typeof text === 'string' || typeof text === 'number') && parseQuantity(text) !== undefined;
 }
+
+const BINARY_STEPS: [string, bigint][] = [['Ei', 1n << 60n], ['Pi', 1n << 50n], ['Ti', 1n << 40n], ['Gi', 1n << 30n], ['Mi', 1n << 20n], ['Ki', 1n << 10n]];
+const DECIMAL_STEPS: [string, bigint][] = [['E', 10n ** 18n], ['P', 10n ** 15n], ['T', 10n ** 12n], ['G', 10n ** 9n], ['M', 10n ** 6n], ['k', 10n ** 3n]];
+
+/** Whether a quantity is written in binary units (`Ki`, `Mi`, …): sums keep that format, as upstream's do. */
+export function isBinaryQuantity(text: string | number): boolean {
+  return /[KMGTPE]i$/.test(String(text).trim());
+}
+
+/**
+ * The canonical text of a quantity given in milli-units, as resource.Quantity prints it: the largest suffix
+ * that keeps the number whole (`2k`, `256Mi`, `500m`), binary suffixes only for binary-format quantities.
+ */
+export function formatQuantity(milli: bigint, binary = false): string {
+  const sign = milli < 0n ? '-' : '';
+  const magnitude = milli < 0n ? -milli : milli;
+  if (magnitude % 1000n !== 0n) return `${sign}${magnitude}m`;
+  const whole = magnitude / 1000n;
+  if (whole === 0n) return '0';
+  for (const [suffix, step] of binary ? BINARY_STEPS : DECIMAL_STEPS) {
+    if (whole % step === 0n) return `${sign}${whole / step}${suffix}`;
+  }
+  return `${sign}${whole}`;
+}

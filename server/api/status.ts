@@ -93,6 +93,11 @@ export function isForbidden(err: unknown): boolean {
   return isApiError(err) && err.code === 403;
 }
 
+/** Whether a Status names `reason` among its causes (apierrors.HasStatusCause), e.g. `NamespaceTerminating`. */
+export function hasStatusCause(err: unknown, reason: string): boolean {
+  return isApiError(err) && (err.details?.causes ?? []).some((cause) => cause.reason === reason);
+}
+
 /** A group-qualified resource name as upstream prints it in messages: `pods`, `daemonsets.apps`. */
 export interface GroupResource {
   group: string;

@@ -14,7 +14,7 @@ import { ApiError, errors, StatusReason, type StatusDetails } from '../api/statu
 import { rfc3339 } from '../api/time.js';
 import { isStorageError, StorageErrorCode } from '../../storage/errors.js';
 import type { Preconditions, Storage, StoredObject } from '../../storage/types.js';
-import type { AdmissionPlugin, AdmissionReader, AdmissionRequest, Operation } from './admission/types.js';
+import type { AdmissionPlugin, AdmissionReader, AdmissionRelease, AdmissionRequest, Operation } from './admission/types.js';
 import type { Catalogue } from './catalogue.js';
 import { fromStorageError, MODIFIED_MESSAGE } from './errors.js';
 import { generateName, newUid } from './names.js';
@@ -168,9 +168,18 @@ export class Registry implements AdmissionReader {
   private async createObject(resource: Resource, namespace: string | undefined, object: KubeObject, options: WriteOptions, track: boolean): Promise<WriteResult> {
     const context = this.context(namespace, true);
     if (resource.virtual) return { object: resource.virtual(object, context), bytes: undefined, code: 201 };
-    this.prepareCreate(resource, namespace, object, context, options);
-    if (track) trackUpdate(resource, undefined, object, this.managerOf(options), undefined, context.now);
-    if (options.dryRun) return { object: this.fromStorage(resource, object), bytes: undefined, code: 201 };
+    const release = this.prepareCreate(resource, namespace, object, context, options);
+    try {
+      if (track) trackUpdate(resource, undefined, object, this.managerOf(options), undefined, context.now);
+      if (options.dryRun) return { object: this.fromStorage(resource, object), bytes: undefined, code: 201 };
+      return await this.storeNew(resource, namespace, object);
+    } finally {
+      release();
+    }
+  }
+
+  /** Store a prepared object; a generated name that collides is drawn again (as upstream retries). */
+  private async storeNew(resource: Resource, namespace: string | undefined, object: KubeObject): Promise<WriteResult> {
     const generated = !object.metadata.name && Boolean(object.metadata.generateName);
     for (let attempt = 0; ; attempt++) {
       if (generated) object.metadata.name = generateName(object.metadata.generateName as string);
@@ -192,8 +201,11 @@ export class Registry implements AdmissionReader {
     }
   }
 
-  /** Everything create does before storage: system metadata, defaults, strategy, admission, validation. */
-  private prepareCreate(resource: Resource, namespace: string | undefined, object: KubeObject, context: StrategyContext, options: WriteOptions): void {
+  /**
+   * Everything create does before storage: system metadata, defaults, strategy, admission, validation.
+   * Returns the release of what admission holds for the write until it is stored (or fails).
+   */
+  private prepareCreate(resource: Resource, namespace: string | undefined, object: KubeObject, context: StrategyContext, options: WriteOptions): AdmissionRelease {
     const meta = object.metadata;
     this.placeInNamespace(resource, namespace, object);
     if (meta.resourceVersion) throw errors.badRequest('resourceVersion should not be set on objects to be created');
@@ -213,7 +225,7 @@ export class Registry implements AdmissionReader {
       ...(resource.strategy?.validate?.(object, context) ?? []),
     ];
     this.rejectInvalid(resource, object, problems);
-    this.validateAdmission('CREATE', resource, undefined, namespace, object, undefined, options, context);
+    return this.validateAdmission('CREATE', resource, undefined, namespace, object, undefined, options, context);
   }
 
   // ---------------------------------------------------------------- update (PUT)
@@ -419,7 +431,8 @@ export class Registry implements AdmissionReader {
       if (!subresource) problems.push(...(resource.strategy?.validateUpdate?.(object, old, context) ?? []));
     }
     this.rejectInvalid(resource, object, problems);
-    this.validateAdmission('UPDATE', resource, subresource, namespace, object, old, options, context);
+    // Plugins hold something only for creates (quota charges); nothing to keep past an update's check.
+    this.validateAdmission('UPDATE', resource, subresource, namespace, object, old, options, context)();
     if (track) trackUpdate(resource, old, object, this.managerOf(options), subresource, context.now);
     // Removing the last finalizer of an object being deleted completes the deletion.
     if (!options.dryRun && removedByUpdate(old, object, resource.deletion ?? {})) {
@@ -451,7 +464,7 @@ export class Registry implements AdmissionReader {
     checkPreconditions(resource, name, current.object, preconditions);
     const dryRun = options.dryRun || (deleteOptions.dryRun ?? []).includes('All');
     const context = this.context(namespace);
-    this.validateAdmission('DELETE', resource, undefined, namespace, undefined, current.object, { ...options, dryRun }, context);
+    this.validateAdmission('DELETE', resource, undefined, namespace, undefined, current.object, { ...options, dryRun }, context)();
     // Upstream answers 202 only for the deprecated orphanDependents=false on an object that stays.
     const stayedCode = request.orphanDependents === false ? 202 : 200;
     const plan = planDeletion(current.object, request, rules, context.now);
@@ -627,9 +640,21 @@ export class Registry implements AdmissionReader {
     old: KubeObject | undefined,
     options: WriteOptions,
     context: StrategyContext,
-  ): void {
+  ): AdmissionRelease {
     const request = this.admissionRequest(operation, resource, subresource, namespace, object, old, options, context);
-    for (const plugin of this.admission) plugin.validate?.(request, this);
+    const releases: AdmissionRelease[] = [];
+    try {
+      for (const plugin of this.admission) {
+        const release = plugin.validate?.(request, this);
+        if (release) releases.push(release);
+      }
+    } catch (error) {
+      for (const release of releases) release();
+      throw error;
+    }
+    return () => {
+      for (const release of releases) release();
+    };
   }
 
   private admissionRequest(

@@ -5,7 +5,7 @@
  */
 import { openMemoryStore } from '../../storage/memory.js';
 import type { VersionedStore } from '../../storage/store.js';
-import { DEFAULT_ADMISSION } from '../../server/registry/admission/index.js';
+import { defaultAdmission } from '../../server/registry/admission/index.js';
 import { bootstrap } from '../../server/registry/bootstrap.js';
 import { Catalogue } from '../../server/registry/catalogue.js';
 import { InProcessClient } from '../../server/registry/in-process-client.js';
@@ -21,7 +21,7 @@ export interface TestWorld {
 
 export async function testWorld(options: { historyWindow?: number; clock?: () => Date } = {}): Promise<TestWorld> {
   const store = await openMemoryStore(options.historyWindow ? { historyWindow: options.historyWindow } : {});
-  const registry = new Registry(store, new Catalogue(RESOURCES), { admission: DEFAULT_ADMISSION, ...(options.clock && { clock: options.clock }) });
+  const registry = new Registry(store, new Catalogue(RESOURCES), { admission: defaultAdmission(), ...(options.clock && { clock: options.clock }) });
   await bootstrap(registry, { address: '127.0.0.1', port: 6443 });
   return { store, registry, client: new InProcessClient(registry, 'test'), close: () => store.close() };
 }

@@ -29,8 +29,11 @@ export interface AdmissionReader {
   resource(group: string, plural: string): Resource;
 }
 
+/** Undoes what a validating plugin held for a write in flight (a quota charge), once the write is stored or failed. */
+export type AdmissionRelease = () => void;
+
 export interface AdmissionPlugin {
   name: string;
   admit?(request: AdmissionRequest, reader: AdmissionReader): void;
-  validate?(request: AdmissionRequest, reader: AdmissionReader): void;
+  validate?(request: AdmissionRequest, reader: AdmissionReader): AdmissionRelease | void;
 }
