@@ -67,7 +67,7 @@ export class ResourceQuotaController extends Controller {
       }
       for (const [name, value] of totals) used[name] = formatQuantity(value, binary.has(name));
     }
-    if ([...byTarget.values()].some(({ target }) => target.group !== '' || target.plural !== 'pods')) this.queue.addAfter(key, RECOUNT_MS);
+    if ([...byTarget.values()].some(({ target }) => target.group !== '' || target.plural !== 'pods')) this.queue.addWithin(key, RECOUNT_MS);
     const status = { hard: { ...hard }, used };
     if (deepEqual(quota.status ?? {}, status)) return;
     try {

@@ -32,6 +32,31 @@ describe('WorkQueue', () => {
     expect(queue.length).toBe(1);
   });
 
+  it('coalesces a burst of "soon" adds into one, and never delays past the earliest asked for', async () => {
+    const clock = new FakeClock();
+    const queue = new WorkQueue<string>(clock);
+    let syncs = 0;
+    for (let i = 0; i < 100; i++) {
+      queue.addWithin('k', 200);
+      clock.advance(1);
+      while (queue.length > 0) {
+        await queue.get();
+        queue.done('k');
+        syncs++;
+      }
+    }
+    expect(syncs).toBe(0);
+    clock.advance(100);
+    expect(queue.length).toBe(1);
+    await queue.get();
+    queue.done('k');
+    // A tighter bound than the pending one brings the add forward.
+    queue.addWithin('k', 500);
+    queue.addWithin('k', 10);
+    clock.advance(10);
+    expect(queue.length).toBe(1);
+  });
+
   it('wakes a waiting worker', async () => {
     const queue = new WorkQueue<string>(new FakeClock());
     const waiting = queue.get();

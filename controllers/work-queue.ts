@@ -78,6 +78,17 @@ export class WorkQueue<K = string> {
     }
   }
 
+  /**
+   * Add no later than `ms` from now, joining an add already due by then — so a burst of events becomes one
+   * sync. (addAfter is for wake-ups that must not come early; this is for "look again soon".)
+   */
+  addWithin(key: K, ms: number): void {
+    if (this.stopped || this.dirty.has(key)) return;
+    const pending = this.delayed.get(key);
+    if (pending && pending.at <= this.clock.now() + ms) return;
+    this.addAfter(key, ms);
+  }
+
   private schedule(key: K, at: number): TimerHandle {
     return this.clock.after(at - this.clock.now(), () => {
       const pending = this.delayed.get(key);

@@ -145,8 +145,14 @@ export function isAvailable(pod: PodObject, minReadySeconds: number, now: number
   const ready = (pod.status?.conditions ?? []).find((c) => c.type === 'Ready' && c.status === 'True');
   if (!ready) return false;
   if (minReadySeconds === 0) return true;
-  const since = ready.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : now;
-  return since + minReadySeconds * 1000 < now;
+  return availableAt(pod, minReadySeconds, now) < now;
+}
+
+/** When a ready pod counts as available: minReadySeconds after it became Ready (just after, as upstream compares). */
+export function availableAt(pod: PodObject, minReadySeconds: number, now: number): number {
+  const ready = (pod.status?.conditions ?? []).find((c) => c.type === 'Ready' && c.status === 'True');
+  const since = ready?.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : now;
+  return since + minReadySeconds * 1000;
 }
 
 /** Upstream's order for pods on one node: bound first, then older, then by name. */

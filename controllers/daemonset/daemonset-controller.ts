@@ -8,6 +8,7 @@
  */
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { fromLabelSelector } from '../../server/api/labels.js';
+import { deepEqual } from '../../server/api/equality.js';
 import type { KubeObject } from '../../server/api/object.js';
 import { hasStatusCause, isAlreadyExists, isConflict, isNotFound } from '../../server/api/status.js';
 import { Controller } from '../controller.js';
@@ -15,7 +16,7 @@ import { EventRecorder } from '../events/recorder.js';
 import { keyOf } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
 import type { NodeObject } from '../kubelet/node-status.js';
-import { byAge, isAvailable, isReady, isUpdated, newDaemonPod, nodeShouldRunDaemonPod, targetNode, type PodObject } from './daemon-pods.js';
+import { availableAt, byAge, isAvailable, isReady, isUpdated, newDaemonPod, nodeShouldRunDaemonPod, targetNode, type PodObject } from './daemon-pods.js';
 import { controllerRef, HASH_LABEL, matches, newRevision, templateHash, type DaemonSetObject, type RevisionObject } from './history.js';
 import { rollingUpdate, type NodePods } from './rolling-update.js';
 
@@ -82,7 +83,9 @@ export class DaemonSetController extends Controller {
     }
     this.daemonSets.addEventHandler({
       add: (ds) => this.enqueue(keyOf(ds)),
-      update: (_old, ds) => this.enqueue(keyOf(ds)),
+      // A change to the status alone (most often the controller's own write) only needs a look soon, with
+      // the pod events; anything else is looked at now.
+      update: (old, ds) => (statusOnlyChange(old, ds) ? this.soon(keyOf(ds)) : this.enqueue(keyOf(ds))),
       delete: (ds) => {
         this.expectations.delete(keyOf(ds));
         this.enqueue(keyOf(ds));
@@ -130,7 +133,7 @@ export class DaemonSetController extends Controller {
   private soon(key: string): void {
     // Bigger DaemonSets take longer to sync: let more events gather before the next one.
     const size = this.pods.countByIndex('controller', this.daemonSets.getByKey(key)?.metadata.uid ?? '');
-    this.queue.addAfter(key, Math.min(500, Math.max(POD_EVENT_COALESCE_MS, size / 25)));
+    this.queue.addWithin(key, Math.min(500, Math.max(POD_EVENT_COALESCE_MS, size / 25)));
   }
 
   private enqueueOwnerOrMatching(object: KubeObject): void {
@@ -493,6 +496,7 @@ export class DaemonSetController extends Controller {
     }
     const minReady = ds.spec?.minReadySeconds ?? 0;
     const now = this.clock.now();
+    let nextAvailable = Infinity;
     const counts = { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, numberAvailable: 0, updatedNumberScheduled: 0, numberUnavailable: 0 };
     for (const { name, shouldRun } of nodes) {
       const pods = (byNode.get(name) ?? []).sort(byAge);
@@ -507,11 +511,13 @@ export class DaemonSetController extends Controller {
       if (isReady(first)) {
         counts.numberReady++;
         if (isAvailable(first, minReady, now)) counts.numberAvailable++;
+        else nextAvailable = Math.min(nextAvailable, availableAt(first, minReady, now));
       }
       if (isUpdated(first, hash, ds)) counts.updatedNumberScheduled++;
     }
     counts.numberUnavailable = counts.desiredNumberScheduled - counts.numberAvailable;
-    if (minReady > 0 && counts.numberReady !== counts.numberAvailable) this.queue.addAfter(keyOf(ds), minReady * 1000);
+    // Look again when the next ready pod becomes available (an absolute time, the same on every sync).
+    if (nextAvailable !== Infinity) this.queue.addAfter(keyOf(ds), nextAvailable - now + 1);
     const status: NonNullable<DaemonSetObject['status']> = ds.status ?? { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
     const generation = ds.metadata.generation ?? 0;
     const observedGeneration = observed ? generation : status.observedGeneration;
@@ -534,6 +540,18 @@ export class DaemonSetController extends Controller {
   flushEvents(): Promise<void> {
     return this.recorder.flush();
   }
+}
+
+function statusOnlyChange(old: DaemonSetObject, ds: DaemonSetObject): boolean {
+  const before = old.metadata;
+  const after = ds.metadata;
+  return (
+    before.generation === after.generation &&
+    Boolean(before.deletionTimestamp) === Boolean(after.deletionTimestamp) &&
+    deepEqual(before.labels ?? {}, after.labels ?? {}) &&
+    deepEqual(before.annotations ?? {}, after.annotations ?? {}) &&
+    deepEqual(before.ownerReferences ?? [], after.ownerReferences ?? [])
+  );
 }
 
 function ignoreNotFound(error: unknown): void {

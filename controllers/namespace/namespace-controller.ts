@@ -39,7 +39,7 @@ export class NamespaceController extends Controller {
     this.delayMs = options.deletionDelayMs ?? 0;
     this.namespaces = context.informers.informer<NamespaceObject>(NAMESPACES);
     const schedule = (namespace: NamespaceObject) => {
-      if (namespace.metadata.deletionTimestamp) this.queue.addAfter(namespace.metadata.name as string, this.delayMs);
+      if (namespace.metadata.deletionTimestamp) this.queue.addWithin(namespace.metadata.name as string, this.delayMs);
     };
     this.namespaces.addEventHandler({ add: schedule, update: (_old, namespace) => schedule(namespace) });
     this.content = context.client
@@ -68,7 +68,7 @@ export class NamespaceController extends Controller {
     await this.reportConditions(name, report);
     if (report.failures.length > 0) throw new Error(`deletion of namespace ${name} failed: ${report.failures.join(', ')}`);
     if (estimateSeconds > 0 || report.remaining.size > 0) {
-      this.queue.addAfter(name, (estimateSeconds / 2 + 1) * 1000);
+      this.queue.addWithin(name, (estimateSeconds / 2 + 1) * 1000);
       return;
     }
     await this.finalize(name);

@@ -85,7 +85,7 @@ export class NodeLifecycleController extends Controller {
     if (now > deadline) node = await this.markUnknown(node, now);
     if (!node) return;
     await this.reconcileTaints(node, now);
-    this.queue.addAfter(name, now > deadline ? this.periodMs : Math.min(this.periodMs, deadline - now + 1));
+    this.queue.addWithin(name, now > deadline ? this.periodMs : Math.min(this.periodMs, deadline - now + 1));
   }
 
   private async markUnknown(node: NodeObject, now: number): Promise<NodeObject | undefined> {

@@ -168,21 +168,22 @@ export class Registry implements AdmissionReader {
   private async createObject(resource: Resource, namespace: string | undefined, object: KubeObject, options: WriteOptions, track: boolean): Promise<WriteResult> {
     const context = this.context(namespace, true);
     if (resource.virtual) return { object: resource.virtual(object, context), bytes: undefined, code: 201 };
+    // Decided before admission names the object: a generated name that collides is drawn again.
+    const generated = !object.metadata.name && Boolean(object.metadata.generateName);
     const release = this.prepareCreate(resource, namespace, object, context, options);
     try {
       if (track) trackUpdate(resource, undefined, object, this.managerOf(options), undefined, context.now);
       if (options.dryRun) return { object: this.fromStorage(resource, object), bytes: undefined, code: 201 };
-      return await this.storeNew(resource, namespace, object);
+      return await this.storeNew(resource, namespace, object, generated);
     } finally {
       release();
     }
   }
 
   /** Store a prepared object; a generated name that collides is drawn again (as upstream retries). */
-  private async storeNew(resource: Resource, namespace: string | undefined, object: KubeObject): Promise<WriteResult> {
-    const generated = !object.metadata.name && Boolean(object.metadata.generateName);
+  private async storeNew(resource: Resource, namespace: string | undefined, object: KubeObject, generated: boolean): Promise<WriteResult> {
     for (let attempt = 0; ; attempt++) {
-      if (generated) object.metadata.name = generateName(object.metadata.generateName as string);
+      if (generated && attempt > 0) object.metadata.name = generateName(object.metadata.generateName as string);
       try {
         const stored = await this.store.create(storageKey(resource, namespace, object.metadata.name), this.toStorage(resource, object));
         return { ...this.readable(resource, stored), code: 201 };
