@@ -207,7 +207,7 @@ export class DaemonSetController extends Controller {
     const nodes = this.nodeView(ds);
     const hash = await this.constructHistory(ds);
     if (hash === undefined) return;
-    if (!this.satisfied(key)) return this.updateStatus(ds, nodes, hash, false);
+    if (!this.satisfied(key)) return this.updateStatus(ds, nodes, this.ownedByNode(ds), hash, false);
     const byNode = await this.podsByNode(ds);
     const { acted, createError } = await this.manage(ds, nodes, byNode, hash);
     if (!acted && this.satisfied(key) && ds.spec?.updateStrategy?.type === 'RollingUpdate') {
@@ -216,7 +216,8 @@ export class DaemonSetController extends Controller {
     await this.cleanupHistory(ds, byNode, hash);
     // The status is written even when pods could not be created (quota, admission), then the sync fails
     // so that it is retried with backoff — as upstream's syncDaemonSet does.
-    await this.updateStatus(ds, nodes, hash, true);
+    // The pods as this sync saw them: what it created or deleted shows in the next one, as upstream's lister.
+    await this.updateStatus(ds, nodes, byNode, hash, true);
     if (createError !== undefined) throw createError;
   }
 
@@ -232,19 +233,12 @@ export class DaemonSetController extends Controller {
 
   /** The DaemonSet's pods after adoption and release, by target node (terminal pods being deleted left out). */
   private async podsByNode(ds: DaemonSetObject): Promise<Map<string, PodObject[]>> {
-    const pods = await this.claim(ds, this.candidates(this.pods, ds), PODS);
-    const byNode = new Map<string, PodObject[]>();
-    for (const pod of pods) {
-      const phase = pod.status?.phase;
-      if (pod.metadata.deletionTimestamp && (phase === 'Succeeded' || phase === 'Failed')) continue;
-      const node = targetNode(pod);
-      if (!node) continue;
-      const list = byNode.get(node) ?? [];
-      list.push(pod);
-      byNode.set(node, list);
-    }
-    for (const list of byNode.values()) list.sort(byAge);
-    return byNode;
+    return groupByNode(await this.claim(ds, this.candidates(this.pods, ds), PODS));
+  }
+
+  /** The pods the DaemonSet already controls, by target node. */
+  private ownedByNode(ds: DaemonSetObject): Map<string, PodObject[]> {
+    return groupByNode(this.pods.byIndex('controller', ds.metadata.uid as string));
   }
 
   /** Upstream ClaimPods / ClaimControllerRevisions: keep, release or adopt by selector. */
@@ -483,23 +477,13 @@ export class DaemonSetController extends Controller {
 
   // ------------------------------------------------------------ status
 
-  private async updateStatus(ds: DaemonSetObject, nodes: readonly NodeVerdict[], hash: string, observed: boolean): Promise<void> {
-    const byNode = new Map<string, PodObject[]>();
-    for (const pod of this.pods.byIndex('controller', ds.metadata.uid as string)) {
-      const phase = pod.status?.phase;
-      if (pod.metadata.deletionTimestamp && (phase === 'Succeeded' || phase === 'Failed')) continue;
-      const node = targetNode(pod);
-      if (!node) continue;
-      const list = byNode.get(node) ?? [];
-      list.push(pod);
-      byNode.set(node, list);
-    }
+  private async updateStatus(ds: DaemonSetObject, nodes: readonly NodeVerdict[], byNode: ReadonlyMap<string, readonly PodObject[]>, hash: string, observed: boolean): Promise<void> {
     const minReady = ds.spec?.minReadySeconds ?? 0;
     const now = this.clock.now();
     let nextAvailable = Infinity;
     const counts = { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, numberAvailable: 0, updatedNumberScheduled: 0, numberUnavailable: 0 };
     for (const { name, shouldRun } of nodes) {
-      const pods = (byNode.get(name) ?? []).sort(byAge);
+      const pods = byNode.get(name) ?? [];
       if (!shouldRun) {
         if (pods.length > 0) counts.numberMisscheduled++;
         continue;
@@ -540,6 +524,22 @@ export class DaemonSetController extends Controller {
   flushEvents(): Promise<void> {
     return this.recorder.flush();
   }
+}
+
+/** Pods by the node they run on or are pinned to, oldest first (terminal pods being deleted left out). */
+function groupByNode(pods: readonly PodObject[]): Map<string, PodObject[]> {
+  const byNode = new Map<string, PodObject[]>();
+  for (const pod of pods) {
+    const phase = pod.status?.phase;
+    if (pod.metadata.deletionTimestamp && (phase === 'Succeeded' || phase === 'Failed')) continue;
+    const node = targetNode(pod);
+    if (!node) continue;
+    const list = byNode.get(node);
+    if (list) list.push(pod);
+    else byNode.set(node, [pod]);
+  }
+  for (const list of byNode.values()) if (list.length > 1) list.sort(byAge);
+  return byNode;
 }
 
 function statusOnlyChange(old: DaemonSetObject, ds: DaemonSetObject): boolean {

@@ -4,7 +4,6 @@
  * scheduled. Shared by the HTTP subresource and the in-process scheduler.
  */
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { cloneJson } from '../api/equality.js';
 import type { Kube, KubeObject } from '../api/object.js';
 import { errors } from '../api/status.js';
 import { rfc3339 } from '../api/time.js';
@@ -18,13 +17,13 @@ export async function bindPod(registry: Registry, namespace: string, name: strin
     name,
     options,
     (current) => {
-      const pod = cloneJson(current) as Kube<Pod>;
-      if (pod.metadata.deletionTimestamp) throw errors.conflict(pods.groupResource, name, `pod ${name} is being deleted, cannot be assigned to a host`);
-      if (pod.spec?.nodeName) throw errors.conflict(pods.groupResource, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
-      (pod.spec as NonNullable<typeof pod.spec>).nodeName = node;
-      const conditions = (pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+      const stored = current as Kube<Pod>;
+      if (stored.metadata.deletionTimestamp) throw errors.conflict(pods.groupResource, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+      if (stored.spec?.nodeName) throw errors.conflict(pods.groupResource, name, `pod ${name} is already assigned to node "${stored.spec.nodeName}"`);
+      const conditions = (stored.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as string, lastTransitionTime: rfc3339(registry.now()) });
-      pod.status = { ...(pod.status ?? {}), conditions };
+      // A new version sharing what it does not change with the stored one (never changed in place).
+      const pod: Kube<Pod> = { ...stored, metadata: { ...stored.metadata }, spec: { ...(stored.spec as NonNullable<Pod['spec']>), nodeName: node }, status: { ...(stored.status ?? {}), conditions } };
       return pod as KubeObject;
     },
     'binding',

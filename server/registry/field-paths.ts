@@ -5,6 +5,7 @@
  * FieldsV1 — `f:<field>`, `k:{<list-map keys>}`, `v:<set value>`, `.` for a list item or map itself — plus
  * reading, writing and removing the value at a path, and FieldsV1 conversion.
  */
+import { deepEqual as deepEqualJson } from '../api/equality.js';
 import { isPlainObject } from '../api/object.js';
 import type { TypeRef } from '../api/schema/declarations.js';
 import { fieldSemantics, type FieldSemantics } from '../api/schema/list-semantics.js';
@@ -103,6 +104,79 @@ export function collectPaths(value: Json, shape: Shape, prefix: string, out: Set
   out.add(prefix);
 }
 
+/**
+ * The paths an update changes and removes, found by walking the old and new values side by side and
+ * descending only where they differ: `changed` gets every path of `next` that is new or holds a different
+ * value, `removed` every path of `old` that `next` no longer has — what comparing the two full path sets
+ * would give, without building them.
+ */
+export function diffPaths(old: Json, next: Json, shape: Shape, prefix: string, changed: Set<string>, removed: Set<string>): void {
+  if (old === next || deepEqualJson(old, next)) return;
+  if (old === undefined) return collectPaths(next, shape, prefix, changed);
+  if (next === undefined) return collectPaths(old, shape, prefix, removed);
+  const { semantics } = shape;
+  const keys = semantics?.listType === 'map' ? semantics.listMapKeys : undefined;
+  if (Array.isArray(old) && Array.isArray(next) && keys && uniqueKeys(old, keys) && uniqueKeys(next, keys)) {
+    const items = itemShape(shape.type);
+    const before = new Map<string, Json>(old.map((item) => [itemKey(item, keys), item]));
+    const seen = new Set<string>();
+    for (const item of next) {
+      const key = itemKey(item, keys);
+      seen.add(key);
+      const path = `${prefix}${SEP}${key}`;
+      const previous = before.get(key);
+      if (previous === undefined) changed.add(`${path}${SEP}.`);
+      diffFields(previous, item, items, path, changed, removed);
+    }
+    for (const [key, item] of before) {
+      if (seen.has(key)) continue;
+      const path = `${prefix}${SEP}${key}`;
+      removed.add(`${path}${SEP}.`);
+      diffFields(item, undefined, items, path, changed, removed);
+    }
+    return;
+  }
+  if (Array.isArray(old) && Array.isArray(next) && semantics?.listType === 'set') {
+    const before = new Set(old.map((item) => JSON.stringify(item)));
+    const after = new Set(next.map((item) => JSON.stringify(item)));
+    for (const value of after) if (!before.has(value)) changed.add(`${prefix}${SEP}v:${value}`);
+    for (const value of before) if (!after.has(value)) removed.add(`${prefix}${SEP}v:${value}`);
+    return;
+  }
+  const structured = !isAtomicStruct(shape.type);
+  if (structured && isPlainObject(old) && isPlainObject(next) && Object.keys(old).length > 0 && Object.keys(next).length > 0) {
+    // Both are non-empty objects: the map's own `.` path is in both; only the fields can differ.
+    diffFields(old, next, shape.type, prefix, changed, removed);
+    return;
+  }
+  // Different shapes, an emptied or filled object, an atomic value, or a list with repeated keys: compare
+  // the two path sets of this subtree, and the values of the paths both have.
+  const before = new Set<string>();
+  const after = new Set<string>();
+  collectPaths(old, shape, prefix, before);
+  collectPaths(next, shape, prefix, after);
+  for (const path of after) {
+    if (!before.has(path)) changed.add(path);
+    else if (!path.endsWith(`${SEP}.`)) {
+      const relative = path.slice(prefix.length);
+      if (!deepEqualJson(valueAt(old, relative), valueAt(next, relative))) changed.add(path);
+    }
+  }
+  for (const path of before) if (!after.has(path)) removed.add(path);
+}
+
+function uniqueKeys(items: readonly Json[], keys: readonly string[]): boolean {
+  return new Set(items.map((item) => itemKey(item, keys))).size === items.length;
+}
+
+/** diffPaths over the fields of two objects (either may be absent). */
+function diffFields(old: Json, next: Json, type: TypeRef | undefined, prefix: string, changed: Set<string>, removed: Set<string>): void {
+  const before = isPlainObject(old) ? old : {};
+  const after = isPlainObject(next) ? next : {};
+  for (const name of Object.keys(after)) diffPaths(before[name], after[name], childShape(type, name), `${prefix}${SEP}f:${name}`, changed, removed);
+  for (const name of Object.keys(before)) if (!(name in after)) collectPaths(before[name], childShape(type, name), `${prefix}${SEP}f:${name}`, removed);
+}
+
 /** Navigate one path element: the child value, or undefined. */
 function step(value: Json, element: string): Json {
   if (element.startsWith('f:')) return isPlainObject(value) ? value[element.slice(2)] : undefined;
@@ -171,12 +245,30 @@ export function toFieldsV1(paths: Iterable<string>): Record<string, Json> {
   const root: Record<string, Json> = {};
   for (const path of paths) {
     let node = root;
-    for (const element of path.split(SEP).slice(1)) {
-      node[element] ??= {};
-      node = node[element] as Record<string, Json>;
+    // Paths start with the separator; each element runs to the next one.
+    for (let start = 1; start <= path.length; ) {
+      let end = path.indexOf(SEP, start);
+      if (end < 0) end = path.length;
+      const element = path.slice(start, end);
+      node = (node[element] ??= {}) as Record<string, Json>;
+      start = end + 1;
     }
   }
-  return root;
+  return sortedFields(root);
+}
+
+/** FieldsV1 with every level's keys in order, as upstream serialises it (no key is integer-like). */
+function sortedFields(node: Record<string, Json>): Record<string, Json> {
+  const keys = Object.keys(node);
+  let ordered = true;
+  for (let i = 1; i < keys.length && ordered; i++) ordered = (keys[i - 1] as string) < (keys[i] as string);
+  if (ordered) {
+    for (const key of keys) node[key] = sortedFields(node[key] as Record<string, Json>);
+    return node;
+  }
+  const out: Record<string, Json> = {};
+  for (const key of keys.sort()) out[key] = sortedFields(node[key] as Record<string, Json>);
+  return out;
 }
 
 /** FieldsV1 back to its set of leaf paths. */

@@ -12,7 +12,7 @@ import type { TypeRef } from '../api/schema/declarations.js';
 import { schemaModel } from '../api/schema/model.js';
 import { ApiError, StatusReason, type StatusCause } from '../api/status.js';
 import { rfc3339 } from '../api/time.js';
-import { childShape, collectPaths, describePath, fromFieldsV1, itemKey, removeAt, SEP, toFieldsV1, valueAt, type Json, type Shape } from './field-paths.js';
+import { childShape, collectPaths, describePath, diffPaths, fromFieldsV1, itemKey, removeAt, SEP, toFieldsV1, valueAt, type Json, type Shape } from './field-paths.js';
 import type { Resource } from './resource.js';
 
 type Entry = ManagedFieldsEntry & { manager: string; operation: 'Apply' | 'Update' };
@@ -29,24 +29,6 @@ function rootShape(resource: Resource): Shape {
 }
 
 /** The paths a write to the main resource (or a subresource) can own. */
-/** Field paths of stored objects, which never change once stored: computed once per object and subresource. */
-const ownedPathsCache = new WeakMap<object, Map<string, ReadonlySet<string>>>();
-
-function cachedOwnedPaths(resource: Resource, object: KubeObject, subresource: string | undefined): ReadonlySet<string> {
-  let bySubresource = ownedPathsCache.get(object);
-  if (!bySubresource) {
-    bySubresource = new Map();
-    ownedPathsCache.set(object, bySubresource);
-  }
-  const key = `${resource.apiVersion}/${resource.plural}/${subresource ?? ''}`;
-  let paths = bySubresource.get(key);
-  if (!paths) {
-    paths = ownedPaths(resource, object, subresource);
-    bySubresource.set(key, paths);
-  }
-  return paths;
-}
-
 export function ownedPaths(resource: Resource, object: KubeObject, subresource?: string): Set<string> {
   const out = new Set<string>();
   const root = rootShape(resource);
@@ -67,14 +49,40 @@ export function ownedPaths(resource: Resource, object: KubeObject, subresource?:
   return out;
 }
 
+/** The owned paths an update sets anew or to another value, and those it removes (old → next). */
+export function changedPaths(resource: Resource, old: KubeObject | undefined, next: KubeObject, subresource?: string): { changed: Set<string>; removed: Set<string> } {
+  const changed = new Set<string>();
+  const removed = new Set<string>();
+  const root = rootShape(resource);
+  const before = (old ?? {}) as Record<string, Json>;
+  const after = next as unknown as Record<string, Json>;
+  for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (name === 'apiVersion' || name === 'kind') continue;
+    const statusField = name === 'status' && Boolean(resource.status);
+    if ((subresource === 'status') !== statusField) continue;
+    if (name === 'metadata') {
+      const shape = childShape(root.type, 'metadata');
+      const oldMeta = isPlainObject(before.metadata) ? before.metadata : {};
+      const newMeta = isPlainObject(after.metadata) ? after.metadata : {};
+      for (const field of new Set([...Object.keys(oldMeta), ...Object.keys(newMeta)])) {
+        if (SYSTEM_METADATA.has(field)) continue;
+        diffPaths(oldMeta[field], newMeta[field], childShape(shape.type, field), `${SEP}f:metadata${SEP}f:${field}`, changed, removed);
+      }
+      continue;
+    }
+    diffPaths(before[name], after[name], childShape(root.type, name), `${SEP}f:${name}`, changed, removed);
+  }
+  return { changed, removed };
+}
+
 function entriesOf(object: KubeObject | undefined): Entry[] {
   return ((object?.metadata.managedFields ?? []) as Entry[]).map((entry) => ({ ...entry }));
 }
 
 const fieldsCache = new WeakMap<object, ReadonlySet<string>>();
 
-/** The paths of a managedFields entry (a fresh set the caller may change; parsing is done once per entry). */
-function pathsOf(entry: Entry): Set<string> {
+/** The paths of a managedFields entry, parsed once per entry: shared, never to be changed. */
+function sharedPathsOf(entry: Entry): ReadonlySet<string> {
   const fields = entry.fieldsV1;
   if (!fields || typeof fields !== 'object') return fromFieldsV1(fields);
   let paths = fieldsCache.get(fields);
@@ -82,17 +90,28 @@ function pathsOf(entry: Entry): Set<string> {
     paths = fromFieldsV1(fields);
     fieldsCache.set(fields, paths);
   }
-  return new Set(paths);
+  return paths;
+}
+
+/** The paths of a managedFields entry, as a fresh set the caller may change. */
+function pathsOf(entry: Entry): Set<string> {
+  return new Set(sharedPathsOf(entry));
 }
 
 function sameEntry(entry: Entry, manager: string, operation: string, subresource: string | undefined): boolean {
   return entry.manager === manager && entry.operation === operation && (entry.subresource ?? '') === (subresource ?? '');
 }
 
-function finish(entries: { entry: Entry; paths: Set<string>; dirty?: boolean }[]): Entry[] {
+function finish(entries: { entry: Entry; paths: ReadonlySet<string>; dirty?: boolean }[]): Entry[] {
   return entries
     .filter(({ paths }) => paths.size > 0)
-    .map(({ entry, paths, dirty }) => (dirty === false && entry.fieldsV1 ? entry : { ...entry, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1([...paths].sort()) }));
+    .map(({ entry, paths, dirty }) => {
+      if (dirty === false && entry.fieldsV1) return entry;
+      const fieldsV1 = toFieldsV1(paths);
+      // The next write to this object starts from these paths: no need to parse them back.
+      fieldsCache.set(fieldsV1, paths);
+      return { ...entry, fieldsType: 'FieldsV1', fieldsV1 };
+    });
 }
 
 /** The manager name upstream derives when a request names none: the User-Agent's product token. */
@@ -119,22 +138,19 @@ export function trackUpdate(
     if (requested.length === 0) delete next.metadata.managedFields;
     return;
   }
-  // `next` is what gets stored: its paths are cached for the update after this one.
-  const after = cachedOwnedPaths(resource, next, subresource);
-  const before = old ? cachedOwnedPaths(resource, old, subresource) : new Set<string>();
-  const changed = new Set<string>();
-  for (const path of after) {
-    // A `.` path is the existence of a list item or map; its contents are judged by their own paths.
-    const existence = path.endsWith(`${SEP}.`);
-    if (!old || !before.has(path) || (!existence && !deepEqual(valueAt(old, path), valueAt(next, path)))) changed.add(path);
-  }
-  const removed = [...before].filter((path) => !after.has(path));
-  const entries: { entry: Entry; paths: Set<string>; dirty: boolean }[] = entriesOf(old).map((entry) => {
-    const paths = pathsOf(entry);
-    let dirty = false;
-    for (const path of changed) dirty = paths.delete(path) || dirty;
-    for (const path of removed) dirty = paths.delete(path) || dirty;
-    return { entry, paths, dirty };
+  const { changed, removed } = changedPaths(resource, old, next, subresource);
+  // Entries keep their shared path sets unless the write takes a path from them (copy on change).
+  const entries: { entry: Entry; paths: ReadonlySet<string>; dirty: boolean }[] = entriesOf(old).map((entry) => {
+    const shared = sharedPathsOf(entry);
+    let paths: Set<string> | undefined;
+    for (const lost of [changed, removed]) {
+      for (const path of lost) {
+        if (!shared.has(path)) continue;
+        paths ??= new Set(shared);
+        paths.delete(path);
+      }
+    }
+    return { entry, paths: paths ?? shared, dirty: paths !== undefined };
   });
   let mine = entries.find(({ entry }) => sameEntry(entry, manager, 'Update', subresource));
   if (!mine) {
@@ -142,8 +158,10 @@ export function trackUpdate(
     entries.push(mine);
   }
   if (changed.size > 0) {
+    const paths = new Set(mine.paths);
+    for (const path of changed) paths.add(path);
+    mine.paths = paths;
     mine.dirty = true;
-    for (const path of changed) mine.paths.add(path);
     mine.entry.time = rfc3339(now);
     mine.entry.apiVersion = resource.apiVersion;
   }

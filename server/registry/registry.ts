@@ -254,7 +254,8 @@ export class Registry implements AdmissionReader {
       if (!wantedVersion && resource.strategy?.allowUnconditionalUpdate === false) {
         throw invalidError(resource, name, [field.invalid('metadata.resourceVersion', '', 'must be specified for an update')]);
       }
-      return cloneJson(input);
+      // Each attempt starts from a fresh copy (the pipeline changes what it is given); /status reads only the status.
+      return subresource === 'status' ? { ...input, status: cloneJson(input.status) } : cloneJson(input);
     }, resource.strategy?.allowCreateOnUpdate && !subresource ? () => this.createObject(resource, namespace, cloneJson(input), options, true) : undefined);
   }
 
@@ -390,8 +391,9 @@ export class Registry implements AdmissionReader {
     const name = old.metadata.name as string;
     let object: KubeObject;
     if (subresource === 'status') {
-      // Only status changes through /status: spec and metadata come from the stored object.
-      object = cloneJson(old);
+      // Only status changes through /status: spec and metadata come from the stored object. Stored objects are
+      // never changed in place, so the new version shares them; the pipeline only sets metadata's own fields.
+      object = { ...old, metadata: { ...old.metadata } };
       if ('status' in produced) object.status = produced.status;
       else delete object.status;
       if (typeof resource.status === 'object') resource.status.prepareForUpdate?.(object, old, context);

@@ -193,17 +193,18 @@ export const pods = defineResource<PodObject>({
   ],
   updateSubresources: {
     // Binding assigns the node once, and records that the pod is scheduled.
-    binding: (requested, old) => {
-      const pod = structuredClone(old);
-      pod.spec = { ...(pod.spec ?? { containers: [] }), nodeName: requested.spec?.nodeName as string };
-      pod.status = { ...(pod.status ?? {}), conditions: structuredClone(requested.status?.conditions ?? []) };
-      return pod;
-    },
-    ephemeralcontainers: (requested, old) => {
-      const pod = structuredClone(old);
-      pod.spec = { ...(pod.spec ?? { containers: [] }), ephemeralContainers: structuredClone(requested.spec?.ephemeralContainers ?? []) };
-      return pod;
-    },
+    // New versions share what they do not change with the stored one (stored objects are never changed in place).
+    binding: (requested, old) => ({
+      ...old,
+      metadata: { ...old.metadata },
+      spec: { ...(old.spec ?? { containers: [] }), nodeName: requested.spec?.nodeName as string },
+      status: { ...(old.status ?? {}), conditions: structuredClone(requested.status?.conditions ?? []) },
+    }),
+    ephemeralcontainers: (requested, old) => ({
+      ...old,
+      metadata: { ...old.metadata },
+      spec: { ...(old.spec ?? { containers: [] }), ephemeralContainers: structuredClone(requested.spec?.ephemeralContainers ?? []) },
+    }),
   },
   strategy: {
     defaults: (pod) => defaultPodSpec(pod.spec, true),
