@@ -54,6 +54,8 @@ export interface KubemuOptions {
   podLifecycle?: 'realistic' | 'fast';
   /** how long a silent kubelet's node stays Ready before it turns Unknown (default 40 000 ms) */
   nodeMonitorGracePeriodMs?: number;
+  /** how long PodGC leaves a pod bound to a node that no longer exists (default 40 000 ms, as upstream) */
+  podGcQuarantineMs?: number;
 }
 
 export interface Kubemu {
@@ -127,6 +129,7 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
             kubelet,
             ...(options.eventTtlSeconds !== undefined && { eventTtlSeconds: options.eventTtlSeconds }),
             ...(options.nodeMonitorGracePeriodMs !== undefined && { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs }),
+            ...(options.podGcQuarantineMs !== undefined && { podGcQuarantineMs: options.podGcQuarantineMs }),
           }),
         );
   await controllers?.start();

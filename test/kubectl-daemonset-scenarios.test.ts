@@ -29,7 +29,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: more upst
   let cluster: TestCluster;
   let kubectl: Kubectl;
   beforeAll(async () => {
-    cluster = await startTestCluster({ nodeConfig: POOLS });
+    cluster = await startTestCluster({ nodeConfig: POOLS, podGcQuarantineMs: 500 });
     kubectl = cluster.kubectl(minor);
     await eventually('every node is Ready', async () => (await kubectl.ok(['get', 'nodes', '--no-headers'])).split('\n').filter((l) => /\sReady\s/.test(l)).length === ALL.length);
   });
@@ -184,6 +184,21 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: more upst
       return here.length === 1 && here[0]?.metadata.uid === released.metadata.uid && here[0].metadata.ownerReferences !== undefined;
     }, 20_000);
     await cleanUp('keeper');
+  });
+
+  it('gives a new node a pod, and PodGC removes it once the node is deleted (kubectl delete node)', async () => {
+    await applied('follower');
+    await readyOn('follower', ALL);
+    await kubectl.ok(['apply', '-f', '-'], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'extra-1' } }) });
+    await readyOn('follower', [...ALL, 'extra-1']);
+    const onExtra = (await live('follower')).find((p) => p.spec.nodeName === 'extra-1') as PodJson;
+    await kubectl.ok(['delete', 'node', 'extra-1']);
+    await eventually('PodGC removes the pod of the deleted node; DESIRED drops', async () => {
+      const gone = !(await pods('follower')).some((p) => p.metadata.uid === onExtra.metadata.uid);
+      return gone && (await status('follower')).desiredNumberScheduled === ALL.length;
+    }, 20_000);
+    await readyOn('follower', ALL);
+    await cleanUp('follower');
   });
 
   it('refuses invalid DaemonSets on kubectl apply with a 422', async () => {

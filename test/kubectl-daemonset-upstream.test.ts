@@ -17,7 +17,7 @@ const POOLS = {
 };
 
 interface PodJson {
-  metadata: { name: string; uid: string; deletionTimestamp?: string };
+  metadata: { name: string; uid: string; deletionTimestamp?: string; labels?: Record<string, string> };
   spec: { nodeName?: string; tolerations: { key?: string }[]; containers: { env?: { value: string }[] }[] };
 }
 
@@ -60,11 +60,17 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: upstream 
     await apply('zones', tolerate('zone-y', 'zone-common'));
     await settled('zones', 4);
     const watcher = trackAvailability(cluster.kubemu.registry, 'default', 'zones', ZONES['zone-common']);
+    const zones = trackAvailability(cluster.kubemu.registry, 'default', 'zones', [...ZONES['zone-y'], ...ZONES['zone-z']]);
+    const everywhere = trackAvailability(cluster.kubemu.registry, 'default', 'zones', Object.values(ZONES).flat());
     await apply('zones', tolerate('zone-z', 'zone-common'));
     await settled('zones', 4);
-    watcher.stop();
+    for (const tracker of [watcher, zones, everywhere]) tracker.stop();
     // The common nodes were rolled with a surge pod: never without an available pod.
     expect(watcher.worstUnavailable).toBe(0);
+    // The old pods in zone y stayed until the new ones in zone z were available: two of the four always were.
+    expect(zones.worstUnavailable).toBe(2);
+    // At the peak: two old in y, two new in z, the two old on common nodes and one surge pod there.
+    expect(everywhere.mostPodsAlive).toBe(7);
     const moved = await live('zones');
     expect(moved.map((p) => p.spec.nodeName).sort()).toEqual([...ZONES['zone-z'], ...ZONES['zone-common']].sort());
     expect(moved.every((p) => p.spec.tolerations.some((t) => t.key === 'zone-z'))).toBe(true);
@@ -121,6 +127,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: upstream 
   it('manages the lifecycle of a ControllerRevision (e2e conformance)', async () => {
     await apply('revs', tolerate('zone-common'));
     await settled('revs', 2);
+    expect(await kubectl.ok(['get', 'ds', '-l', 'app=revs', '-o', 'name'])).toBe('daemonset.apps/revs\n');
     const ds = await json<{ metadata: { uid: string } }>(['get', 'ds', 'revs']);
     const revisions = await json<{ items: { metadata: { name: string; ownerReferences: { kind: string; uid: string }[]; labels: Record<string, string> }; data: unknown; revision: number }[] }>(['get', 'controllerrevisions', '-l', 'app=revs']);
     const initial = revisions.items.find((r) => r.metadata.ownerReferences[0]?.kind === 'DaemonSet' && r.metadata.ownerReferences[0]?.uid === ds.metadata.uid);
@@ -130,6 +137,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: upstream 
     const name = initial?.metadata.name as string;
     await kubectl.ok(['patch', 'controllerrevision', name, '-p', JSON.stringify({ metadata: { labels: { [name]: 'patched' } } })]);
     await kubectl.ok(['annotate', 'controllerrevision', name, 'updated=true']);
+    expect(await kubectl.ok(['get', 'controllerrevision', name, '-o', `jsonpath={.metadata.labels.${name}} {.metadata.annotations.updated}`])).toBe('patched true');
     const copy = `${name}-copy`;
     await kubectl.ok(['create', '-f', '-'], {
       stdin: JSON.stringify({ apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: copy, labels: initial?.metadata.labels, ownerReferences: initial?.metadata.ownerReferences }, data: initial?.data, revision: 2 }),
@@ -142,6 +150,9 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: upstream 
     const after = (await kubectl.ok(['get', 'controllerrevisions', '-l', 'app=revs', '-o', 'name'])).trim().split('\n');
     expect(after).toHaveLength(2);
     expect(after).toContain(`controllerrevision.apps/${copy}`);
+    // The new revision is named from the new template's hash, which the pods carry.
+    const hash = (await live('revs'))[0]?.metadata.labels?.['controller-revision-hash'];
+    expect(after).toContain(`controllerrevision.apps/revs-${hash}`);
     await cluster.http().delete('/apis/apps/v1/namespaces/default/controllerrevisions?labelSelector=app%3Drevs&gracePeriodSeconds=1').expect(200);
     await eventually('the controller makes its current revision again', async () => (await kubectl.ok(['get', 'controllerrevisions', '-l', 'app=revs', '-o', 'name'])).trim().split('\n').filter(Boolean).length === 1);
     await kubectl.ok(['delete', 'ds', 'revs']);

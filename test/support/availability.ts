@@ -15,6 +15,8 @@ export interface AvailabilityTracker {
   readonly worstUnavailable: number;
   /** the largest number of pods of the DaemonSet alive at once on one node */
   readonly worstPodsPerNode: number;
+  /** the largest number of pods of the DaemonSet alive at once on all the given nodes */
+  readonly mostPodsAlive: number;
   stop(): void;
 }
 
@@ -23,7 +25,7 @@ export function trackAvailability(registry: Registry, namespace: string, daemonS
   const ref = { group: '', resource: 'pods' };
   const listed = client.list<PodObject>(ref, namespace);
   const watch = client.watch<PodObject>(ref, namespace, listed.resourceVersion);
-  const state = { worstUnavailable: 0, worstPodsPerNode: 0, stopped: false };
+  const state = { worstUnavailable: 0, worstPodsPerNode: 0, mostPodsAlive: 0, stopped: false };
   const tracked = new Set(nodes);
   // Per node: the DaemonSet's live pods there, and which of them are available. Kept incrementally, so
   // each event costs O(1) however many nodes there are.
@@ -49,6 +51,7 @@ export function trackAvailability(registry: Registry, namespace: string, daemonS
     const here = alive.get(node) as Set<string>;
     here.add(name);
     state.worstPodsPerNode = Math.max(state.worstPodsPerNode, here.size);
+    state.mostPodsAlive = Math.max(state.mostPodsAlive, placed.size);
     if ((pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) {
       const set = available.get(node) as Set<string>;
       set.add(name);
@@ -72,6 +75,9 @@ export function trackAvailability(registry: Registry, namespace: string, daemonS
     },
     get worstPodsPerNode() {
       return state.worstPodsPerNode;
+    },
+    get mostPodsAlive() {
+      return state.mostPodsAlive;
     },
     stop() {
       state.stopped = true;
