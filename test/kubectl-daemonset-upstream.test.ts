@@ -100,6 +100,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: upstream 
     await apply('surge', everywhere, spec('1'));
     await settled('surge', 6);
     await eventually('all available', async () => (await status('surge')).numberAvailable === 6);
+    const watcher = trackAvailability(cluster.kubemu.registry, 'default', 'surge', Object.values(ZONES).flat());
     await apply('surge', everywhere, spec('2'));
     // Chaos: delete a random pod now and then while the rollout runs.
     let deleted = 0;
@@ -117,10 +118,18 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: upstream 
       const s = await status('surge');
       return pods.length === 6 && pods.every((p) => p.spec.containers[0]?.env?.[0]?.value === '2') && s.numberAvailable === 6 && s.updatedNumberScheduled === 6;
     }, 30_000);
+    watcher.stop();
     expect(deleted).toBe(3);
+    // Never more than one old and one new pod alive on a node, never more surge pods than the budget (20 % of 6 → 2).
+    expect(watcher.worstPodsPerNode).toBeLessThanOrEqual(2);
+    expect(watcher.mostPodsAlive).toBeLessThanOrEqual(6 + 2);
     const nodes = (await live('surge')).map((p) => p.spec.nodeName).sort();
     expect(new Set(nodes).size).toBe(6);
-    expect((await kubectl.ok(['get', 'controllerrevisions', '-l', 'app=surge', '-o', 'name'])).trim().split('\n')).toHaveLength(2);
+    // Two revisions; the current one is revision 2 and every pod carries its hash.
+    const revisions = await json<{ items: { metadata: { name: string }; revision: number }[] }>(['get', 'controllerrevisions', '-l', 'app=surge']);
+    expect(revisions.items.map((r) => r.revision).sort()).toEqual([1, 2]);
+    const current = revisions.items.find((r) => r.revision === 2)?.metadata.name;
+    expect((await live('surge')).every((p) => `surge-${p.metadata.labels?.['controller-revision-hash']}` === current)).toBe(true);
     await kubectl.ok(['delete', 'ds', 'surge']);
   });
 
