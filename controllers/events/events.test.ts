@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Event } from 'kubernetes-types/core/v1.js';
 import type { Kube, KubeObject } from '../../server/api/object.js';
 import { controlledWorld, eventually, type ControlledWorld } from '../../test/support/controllers.js';
+import { ApiError, StatusReason } from '../../server/api/status.js';
 import { FakeClock } from '../clock.js';
 import { EventTtlController } from './event-ttl.js';
 import { EventRecorder } from './recorder.js';
@@ -54,6 +55,29 @@ describe('EventRecorder', () => {
     recorder.event(cm, 'Normal', 'Touched', 'touched');
     await recorder.flush();
     expect(events()).toMatchObject([{ metadata: { name: first?.metadata.name }, count: 2 }]);
+  });
+
+  it('stops writing once the store is gone, dropping what is queued quietly', async () => {
+    world = await controlledWorld([]);
+    const cm: KubeObject = await world.client.create({ group: '', resource: 'configmaps' }, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' } });
+    let attempts = 0;
+    const client = new Proxy(world.client, {
+      get(target, property, receiver) {
+        if (property === 'create') {
+          return () => {
+            attempts++;
+            return Promise.reject(new ApiError(503, StatusReason.ServiceUnavailable, 'storage is unavailable'));
+          };
+        }
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    const errors: unknown[] = [];
+    const recorder = new EventRecorder(client, { component: 'test' }, { onError: (error) => errors.push(error) });
+    for (let i = 0; i < 50; i++) recorder.event(cm, 'Normal', `Reason${i}`, `message ${i}`);
+    await recorder.flush();
+    expect(attempts).toBe(1);
+    expect(errors).toEqual([]);
   });
 });
 

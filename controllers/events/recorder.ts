@@ -58,6 +58,8 @@ export class EventRecorder {
   private readonly clock: Clock;
   private readonly onError: (error: unknown) => void;
   private writes: Promise<void> = Promise.resolve();
+  /** Set once the store refused a write for good (503: closed): later events are dropped, not attempted. */
+  private storeGone = false;
 
   constructor(
     private readonly client: Client,
@@ -93,10 +95,13 @@ export class EventRecorder {
     const { event, repeat, skip } = this.correlator.correlate(fresh, nowMs, name);
     if (skip) return;
     this.writes = this.writes
-      .then(() => this.write(event, repeat))
+      .then(() => (this.storeGone ? undefined : this.write(event, repeat)))
       .catch((error: unknown) => {
-        // The store is shutting down (or gone): like client-go, give up on the event quietly.
-        if (isApiError(error) && error.code === 503) return;
+        // The store is shutting down (or gone): like client-go, give up on this event and the ones queued.
+        if (isApiError(error) && error.code === 503) {
+          this.storeGone = true;
+          return;
+        }
         this.onError(error);
       });
   }

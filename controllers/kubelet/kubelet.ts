@@ -63,7 +63,8 @@ export class Kubelets extends Controller {
     private readonly context: ControllerContext,
     private readonly config: KubeletConfig,
   ) {
-    super('kubelet', { ...context.options, workers: 16 });
+    // Many workers: each pod sync mostly waits on its status write, and more writes in flight share each group commit.
+    super('kubelet', { ...context.options, workers: 64 });
     for (const pool of config.pools) for (let i = 1; i <= pool.count; i++) this.pools.set(`${pool.namePrefix}${i}`, pool);
     this.nodes = context.informers.informer<NodeObject>(NODES);
     this.pods = context.informers.informer<PodObject>(PODS);
