@@ -11,15 +11,7 @@ import { join } from 'node:path';
 import { startKubemu, type Kubemu } from '../cli/instance.js';
 import type { KubeObject } from '../server/api/object.js';
 import { fmt, printSection, rate } from './report.js';
-
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
+import { until } from './until.js';
 
 function count(kubemu: Kubemu, group: string, plural: string, predicate: (object: KubeObject) => boolean): number {
   const resource = kubemu.registry.resource(group, plural);

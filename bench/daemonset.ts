@@ -12,15 +12,7 @@ import { startKubemu, type Kubemu } from '../cli/instance.js';
 import type { KubeObject } from '../server/api/object.js';
 import { trackAvailability } from '../test/support/availability.js';
 import { fmt, printSection } from './report.js';
-
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
+import { until } from './until.js';
 
 type Status = { desiredNumberScheduled?: number; numberReady?: number; numberAvailable?: number; updatedNumberScheduled?: number; observedGeneration?: number };
 

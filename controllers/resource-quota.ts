@@ -9,7 +9,7 @@ import type { Pod, ResourceQuota } from 'kubernetes-types/core/v1.js';
 import { deepEqual } from '../server/api/equality.js';
 import type { Kube, KubeObject } from '../server/api/object.js';
 import { formatQuantity } from '../server/api/quantity.js';
-import { scopesSelect, targetOfName, usageOf, type QuotaTarget } from '../server/api/quota.js';
+import { targetOfName, totalUsage, type QuotaTarget } from '../server/api/quota.js';
 import { isConflict, isNotFound } from '../server/api/status.js';
 import { Controller } from './controller.js';
 import { keyOf } from './informer.js';
@@ -53,19 +53,8 @@ export class ResourceQuotaController extends Controller {
     const used: Record<string, string> = {};
     const now = this.clock.now();
     for (const { target, names } of byTarget.values()) {
-      const totals = new Map<string, bigint>(names.map((name) => [name, 0n]));
-      const binary = new Set<string>();
-      for (const object of this.objects(target, namespace)) {
-        if (!scopesSelect(quota, target, object)) continue;
-        const usage = usageOf(target, object, now);
-        for (const name of names) {
-          const value = usage.values.get(name);
-          if (value === undefined) continue;
-          totals.set(name, (totals.get(name) ?? 0n) + value);
-          if (usage.binary.has(name)) binary.add(name);
-        }
-      }
-      for (const [name, value] of totals) used[name] = formatQuantity(value, binary.has(name));
+      const { values, binary } = totalUsage(quota, target, this.objects(target, namespace), names, now);
+      for (const [name, value] of values) used[name] = formatQuantity(value, binary.has(name));
     }
     if ([...byTarget.values()].some(({ target }) => target.group !== '' || target.plural !== 'pods')) this.queue.addWithin(key, RECOUNT_MS);
     const status = { hard: { ...hard }, used };

@@ -18,8 +18,8 @@ export class WorkQueue<K = string> {
   private readonly dirty = new Set<K>();
   private readonly processing = new Set<K>();
   private readonly failures = new Map<K, number>();
-  /** Per key: every deadline still to come (sorted) and the timer of the earliest. */
-  private readonly delayed = new Map<K, { deadlines: number[]; timer: TimerHandle; at: number }>();
+  /** Per key: every deadline still to come (sorted; the timer is set for the first). */
+  private readonly delayed = new Map<K, { deadlines: number[]; timer: TimerHandle }>();
   private waiters: ((key: K | undefined) => void)[] = [];
   private stopped = false;
   private readonly baseMs: number;
@@ -65,16 +65,16 @@ export class WorkQueue<K = string> {
     const at = this.clock.now() + ms;
     const pending = this.delayed.get(key);
     if (!pending) {
-      this.delayed.set(key, { deadlines: [at], timer: this.schedule(key, at), at });
+      this.delayed.set(key, { deadlines: [at], timer: this.schedule(key, at) });
       return;
     }
     if (pending.deadlines.includes(at)) return;
+    const earliest = pending.deadlines[0] as number;
     pending.deadlines.push(at);
     pending.deadlines.sort((a, b) => a - b);
-    if (at < pending.at) {
+    if (at < earliest) {
       pending.timer.cancel();
       pending.timer = this.schedule(key, at);
-      pending.at = at;
     }
   }
 
@@ -84,8 +84,8 @@ export class WorkQueue<K = string> {
    */
   addWithin(key: K, ms: number): void {
     if (this.stopped || this.dirty.has(key)) return;
-    const pending = this.delayed.get(key);
-    if (pending && pending.at <= this.clock.now() + ms) return;
+    const first = this.delayed.get(key)?.deadlines[0];
+    if (first !== undefined && first <= this.clock.now() + ms) return;
     this.addAfter(key, ms);
   }
 
@@ -97,10 +97,7 @@ export class WorkQueue<K = string> {
       pending.deadlines = pending.deadlines.filter((deadline) => deadline > now);
       const next = pending.deadlines[0];
       if (next === undefined) this.delayed.delete(key);
-      else {
-        pending.timer = this.schedule(key, next);
-        pending.at = next;
-      }
+      else pending.timer = this.schedule(key, next);
       this.add(key);
     });
   }

@@ -31,7 +31,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: DaemonSet
   beforeAll(async () => {
     cluster = await startTestCluster({ nodes: 3 });
     kubectl = cluster.kubectl(minor);
-    await eventually('nodes are Ready', async () => (await kubectl.ok(['get', 'nodes', '--no-headers'])).split('\n').filter((l) => /\sReady\s/.test(l)).length === 3);
+    await kubectl.waitForReadyNodes(3);
   });
   afterAll(() => cluster.close());
 

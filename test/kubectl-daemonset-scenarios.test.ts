@@ -31,7 +31,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: more upst
   beforeAll(async () => {
     cluster = await startTestCluster({ nodeConfig: POOLS, podGcQuarantineMs: 500 });
     kubectl = cluster.kubectl(minor);
-    await eventually('every node is Ready', async () => (await kubectl.ok(['get', 'nodes', '--no-headers'])).split('\n').filter((l) => /\sReady\s/.test(l)).length === ALL.length);
+    await kubectl.waitForReadyNodes(ALL.length);
   });
   afterAll(() => cluster.close());
 

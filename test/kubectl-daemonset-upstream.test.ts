@@ -29,7 +29,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: upstream 
   beforeAll(async () => {
     cluster = await startTestCluster({ nodeConfig: POOLS });
     kubectl = cluster.kubectl(minor);
-    await eventually('the six nodes are Ready', async () => (await kubectl.ok(['get', 'nodes', '--no-headers'])).split('\n').filter((l) => /\sReady\s/.test(l)).length === 6);
+    await kubectl.waitForReadyNodes(6);
   });
   afterAll(() => cluster.close());
 

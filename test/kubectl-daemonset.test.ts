@@ -44,7 +44,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: the Daemo
     // Pods take a moment to start, so rollouts have visible steps.
     cluster = await startTestCluster({ nodes: NODES.length, nodeConfig: { podLifecycle: { speed: 'fast', timings: { containerCreating: '300ms' } } } });
     kubectl = cluster.kubectl(minor);
-    await eventually('every node is Ready', async () => (await kubectl.ok(['get', 'nodes', '--no-headers'])).split('\n').filter((l) => /\sReady\s/.test(l)).length === NODES.length);
+    await kubectl.waitForReadyNodes(NODES.length);
   });
   afterAll(() => cluster.close());
 

@@ -26,7 +26,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: nodes, ku
   beforeAll(async () => {
     cluster = await startTestCluster({ nodeConfig: GPU_POOLS, nodeMonitorGracePeriodMs: 1500 });
     kubectl = cluster.kubectl(minor);
-    await eventually('every node is Ready', async () => (await kubectl.ok(['get', 'nodes', '--no-headers'])).split('\n').filter((l) => /\sReady\s/.test(l)).length === 5);
+    await kubectl.waitForReadyNodes(5);
   });
   afterAll(() => cluster.close());
 

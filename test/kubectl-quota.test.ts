@@ -20,7 +20,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: ResourceQ
   beforeAll(async () => {
     cluster = await startTestCluster({ nodes: NODES });
     kubectl = cluster.kubectl(minor);
-    await eventually('the nodes are Ready', async () => (await kubectl.ok(['get', 'nodes', '--no-headers'])).split('\n').filter((l) => /\sReady\s/.test(l)).length === NODES);
+    await kubectl.waitForReadyNodes(NODES);
   });
   afterAll(() => cluster.close());
 

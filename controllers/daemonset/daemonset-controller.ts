@@ -16,9 +16,10 @@ import { EventRecorder } from '../events/recorder.js';
 import { keyOf } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
 import type { NodeObject } from '../kubelet/node-status.js';
-import { availableAt, byAge, isAvailable, isReady, isUpdated, newDaemonPod, nodeShouldRunDaemonPod, targetNode, type PodObject } from './daemon-pods.js';
+import { isAvailable, isReady, isUpdated, newDaemonPod, nodeShouldRunDaemonPod, type PodObject } from './daemon-pods.js';
 import { controllerRef, HASH_LABEL, matches, newRevision, templateHash, type DaemonSetObject, type RevisionObject } from './history.js';
 import { rollingUpdate, type NodePods } from './rolling-update.js';
+import { groupByNode, statusCounts, type NodeVerdict, type StatusCounts } from './status.js';
 
 const DAEMONSETS = { group: 'apps', resource: 'daemonsets' };
 const PODS = { group: '', resource: 'pods' };
@@ -35,12 +36,6 @@ const BACKOFF_MAX_MS = 15 * 60_000;
 const POD_EVENT_COALESCE_MS = 20;
 const CREATED = Symbol('created');
 const NAMESPACE_TERMINATING = Symbol('namespace terminating');
-
-interface NodeVerdict {
-  name: string;
-  shouldRun: boolean;
-  shouldContinueRunning: boolean;
-}
 
 interface Expectations {
   adds: number;
@@ -478,34 +473,14 @@ export class DaemonSetController extends Controller {
   // ------------------------------------------------------------ status
 
   private async updateStatus(ds: DaemonSetObject, nodes: readonly NodeVerdict[], byNode: ReadonlyMap<string, readonly PodObject[]>, hash: string, observed: boolean): Promise<void> {
-    const minReady = ds.spec?.minReadySeconds ?? 0;
     const now = this.clock.now();
-    let nextAvailable = Infinity;
-    const counts = { desiredNumberScheduled: 0, currentNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, numberAvailable: 0, updatedNumberScheduled: 0, numberUnavailable: 0 };
-    for (const { name, shouldRun } of nodes) {
-      const pods = byNode.get(name) ?? [];
-      if (!shouldRun) {
-        if (pods.length > 0) counts.numberMisscheduled++;
-        continue;
-      }
-      counts.desiredNumberScheduled++;
-      const first = pods[0];
-      if (!first) continue;
-      counts.currentNumberScheduled++;
-      if (isReady(first)) {
-        counts.numberReady++;
-        if (isAvailable(first, minReady, now)) counts.numberAvailable++;
-        else nextAvailable = Math.min(nextAvailable, availableAt(first, minReady, now));
-      }
-      if (isUpdated(first, hash, ds)) counts.updatedNumberScheduled++;
-    }
-    counts.numberUnavailable = counts.desiredNumberScheduled - counts.numberAvailable;
+    const { counts, nextAvailable } = statusCounts(ds, nodes, byNode, hash, now);
     // Look again when the next ready pod becomes available (an absolute time, the same on every sync).
     if (nextAvailable !== Infinity) this.queue.addAfter(keyOf(ds), nextAvailable - now + 1);
     const status: NonNullable<DaemonSetObject['status']> = ds.status ?? { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
     const generation = ds.metadata.generation ?? 0;
     const observedGeneration = observed ? generation : status.observedGeneration;
-    const unchanged = (Object.keys(counts) as (keyof typeof counts)[]).every((k) => (status[k] ?? 0) === counts[k]) && (status.observedGeneration ?? 0) >= generation;
+    const unchanged = (Object.keys(counts) as (keyof StatusCounts)[]).every((k) => (status[k] ?? 0) === counts[k]) && (status.observedGeneration ?? 0) >= generation;
     if (unchanged && status.observedGeneration === observedGeneration) return;
     const next = { ...status, ...counts, ...(observedGeneration !== undefined && { observedGeneration }) };
     try {
@@ -524,22 +499,6 @@ export class DaemonSetController extends Controller {
   flushEvents(): Promise<void> {
     return this.recorder.flush();
   }
-}
-
-/** Pods by the node they run on or are pinned to, oldest first (terminal pods being deleted left out). */
-function groupByNode(pods: readonly PodObject[]): Map<string, PodObject[]> {
-  const byNode = new Map<string, PodObject[]>();
-  for (const pod of pods) {
-    const phase = pod.status?.phase;
-    if (pod.metadata.deletionTimestamp && (phase === 'Succeeded' || phase === 'Failed')) continue;
-    const node = targetNode(pod);
-    if (!node) continue;
-    const list = byNode.get(node);
-    if (list) list.push(pod);
-    else byNode.set(node, [pod]);
-  }
-  for (const list of byNode.values()) if (list.length > 1) list.sort(byAge);
-  return byNode;
 }
 
 function statusOnlyChange(old: DaemonSetObject, ds: DaemonSetObject): boolean {

@@ -68,7 +68,7 @@ export function podCharged(pod: Kube<Pod>, now: number): boolean {
   return true;
 }
 
-interface Totals {
+export interface Totals {
   values: Usage;
   binary: Set<string>;
 }
@@ -155,6 +155,22 @@ export function usageOf(target: QuotaTarget, object: KubeObject, now: number): T
   if (LEGACY_COUNTS.has(target.plural)) totals.values.set(target.plural, ONE);
   if (isServices(target)) serviceUsage(object as Kube<Service>, totals);
   if (isClaims(target)) claimUsage(object as Kube<PersistentVolumeClaim>, totals);
+  return totals;
+}
+
+/** What the objects a quota selects charge, for the named resources (each starting at zero). */
+export function totalUsage(quota: Kube<ResourceQuota>, target: QuotaTarget, objects: Iterable<KubeObject>, names: readonly string[], now: number): Totals {
+  const totals: Totals = { values: new Map(names.map((name) => [name, 0n])), binary: new Set() };
+  for (const object of objects) {
+    if (!scopesSelect(quota, target, object)) continue;
+    const usage = usageOf(target, object, now);
+    for (const name of names) {
+      const value = usage.values.get(name);
+      if (value === undefined) continue;
+      totals.values.set(name, (totals.values.get(name) ?? 0n) + value);
+      if (usage.binary.has(name)) totals.binary.add(name);
+    }
+  }
   return totals;
 }
 

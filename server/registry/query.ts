@@ -6,7 +6,9 @@
 import { fieldsMatch, FieldSelectorParseError, parseFieldSelector, type FieldRequirement } from '../api/fields.js';
 import { parseSelector, SelectorParseError, type Selector } from '../api/labels.js';
 import type { KubeObject } from '../api/object.js';
+import { field, invalidError } from '../api/field-errors.js';
 import { errors } from '../api/status.js';
+import type { ListQuery } from './registry.js';
 import type { Resource } from './resource.js';
 
 export interface Selection {
@@ -53,4 +55,23 @@ export function selection(resource: Resource, labelSelector: string | undefined,
           (!labels || labels.matches(object.metadata.labels)) && fieldsMatch(fields, (label) => fieldValue(resource, object, label))
       : undefined;
   return { labels, fields, predicate };
+}
+
+/** The store revision a list reads at: Exact (or a paged list) reads that snapshot, otherwise the latest. */
+export function listRevision(query: ListQuery): number | undefined {
+  const { resourceVersion, resourceVersionMatch, continue: token } = query;
+  if (resourceVersionMatch && !['Exact', 'NotOlderThan'].includes(resourceVersionMatch)) {
+    throw invalidError({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [field.notSupported('resourceVersionMatch', resourceVersionMatch, ['Exact', 'NotOlderThan'])]);
+  }
+  if (resourceVersionMatch && !resourceVersion) {
+    throw invalidError({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
+  }
+  if (token && resourceVersion && resourceVersion !== '0') {
+    throw invalidError({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [field.forbidden('resourceVersion', 'specifying resource version is not allowed when using continue')]);
+  }
+  if (!resourceVersion || resourceVersion === '0') return undefined;
+  const revision = Number(resourceVersion);
+  if (!/^\d+$/.test(resourceVersion)) throw errors.badRequest(`invalid resource version: ${JSON.stringify(resourceVersion)}`);
+  // Exact (or a paged list, which upstream serves exactly) reads the snapshot; NotOlderThan reads the latest.
+  return resourceVersionMatch === 'Exact' || (query.limit && resourceVersionMatch !== 'NotOlderThan') ? revision : undefined;
 }

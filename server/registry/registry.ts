@@ -8,19 +8,19 @@
 import { cloneJson, deepEqual } from '../api/equality.js';
 import { field, invalidError, type FieldError } from '../api/field-errors.js';
 import { isPlainObject, type KubeObject } from '../api/object.js';
-import { checkConformance } from '../api/schema/conformance.js';
-import { schemaModel } from '../api/schema/model.js';
 import { ApiError, errors, StatusReason, type StatusDetails } from '../api/status.js';
 import { rfc3339 } from '../api/time.js';
 import { isStorageError, StorageErrorCode } from '../../storage/errors.js';
 import type { Preconditions, Storage, StoredObject } from '../../storage/types.js';
+import { AdmissionChain } from './admission/chain.js';
 import type { AdmissionPlugin, AdmissionReader, AdmissionRelease, AdmissionRequest, Operation } from './admission/types.js';
+import { decodeBody } from './decode.js';
 import type { Catalogue } from './catalogue.js';
 import { fromStorageError, MODIFIED_MESSAGE } from './errors.js';
 import { generateName, newUid } from './names.js';
 import { applyConfiguration, managerFromUserAgent, trackUpdate } from './managed-fields.js';
 import { applyPatch, type PatchType } from './patch.js';
-import { selection } from './query.js';
+import { listRevision, selection } from './query.js';
 import { storageKey, type Resource, type StrategyContext, type Verb } from './resource.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from './validation/object-meta.js';
 import { deletionRequest, planDeletion, removedByUpdate } from './deletion.js';
@@ -94,7 +94,7 @@ class AlreadyDeleting {}
 
 export class Registry implements AdmissionReader {
   private readonly clock: () => Date;
-  private readonly admission: readonly AdmissionPlugin[];
+  private readonly chain: AdmissionChain;
 
   constructor(
     readonly store: Storage,
@@ -102,7 +102,7 @@ export class Registry implements AdmissionReader {
     options: RegistryOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
-    this.admission = options.admission ?? [];
+    this.chain = new AdmissionChain(options.admission ?? [], this);
   }
 
   now(): Date {
@@ -160,7 +160,7 @@ export class Registry implements AdmissionReader {
 
   async create(resource: Resource, namespace: string | undefined, body: unknown, options: WriteOptions = {}): Promise<WriteResult> {
     this.requireVerb(resource, 'create');
-    const object = this.decode(resource, body, options);
+    const object = decodeBody(resource, body, options);
     return this.createObject(resource, namespace, object, options, true);
   }
 
@@ -220,13 +220,13 @@ export class Registry implements AdmissionReader {
     if (resource.status && !(typeof resource.status === 'object' && resource.status.keepOnCreate)) delete object.status;
     resource.strategy?.prepareForCreate?.(object, context);
     dropEmptyMetadata(meta);
-    this.admit('CREATE', resource, undefined, namespace, object, undefined, options, context);
+    this.chain.admit(this.admissionRequest('CREATE', resource, undefined, namespace, object, undefined, options, context));
     const problems = [
       ...validateObjectMeta(meta, { namespaced: resource.namespaced, validateName: resource.validateName ?? isDNS1123Subdomain }),
       ...(resource.strategy?.validate?.(object, context) ?? []),
     ];
     this.rejectInvalid(resource, object, problems);
-    return this.validateAdmission('CREATE', resource, undefined, namespace, object, undefined, options, context);
+    return this.chain.validate(this.admissionRequest('CREATE', resource, undefined, namespace, object, undefined, options, context));
   }
 
   // ---------------------------------------------------------------- update (PUT)
@@ -240,7 +240,7 @@ export class Registry implements AdmissionReader {
     subresource?: string,
   ): Promise<WriteResult> {
     this.requireVerb(resource, 'update');
-    const input = this.decode(resource, body, options);
+    const input = decodeBody(resource, body, options);
     if (input.metadata.name && input.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -280,7 +280,7 @@ export class Registry implements AdmissionReader {
       subresource,
       (current) => {
         const patched = applyPatch(type, this.fromStorage(resource, current), patch, resource);
-        const object = this.decode(resource, patched, options);
+        const object = decodeBody(resource, patched, options);
         const wanted = object.metadata.resourceVersion;
         if (wanted && wanted !== current.metadata.resourceVersion) throw errors.conflict(resource.groupResource, name, MODIFIED_MESSAGE);
         return object;
@@ -294,7 +294,7 @@ export class Registry implements AdmissionReader {
     const manager = options.fieldManager;
     if (!manager) throw errors.badRequest('PATCH requests with apply patch type must have a fieldManager');
     if (!isPlainObject(body)) throw errors.badRequest('an apply patch must be a YAML or JSON object');
-    const config = this.decode(resource, cloneJson(body), options);
+    const config = decodeBody(resource, cloneJson(body), options);
     if (config.metadata.name && config.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -423,7 +423,7 @@ export class Registry implements AdmissionReader {
       resource.strategy?.prepareForUpdate?.(object, old, context);
     }
     dropEmptyMetadata(object.metadata);
-    this.admit('UPDATE', resource, subresource, namespace, object, old, options, context);
+    this.chain.admit(this.admissionRequest('UPDATE', resource, subresource, namespace, object, old, options, context));
     const rules = { namespaced: resource.namespaced, validateName: resource.validateName ?? isDNS1123Subdomain };
     let problems: FieldError[];
     if (subresource === 'status') {
@@ -435,7 +435,7 @@ export class Registry implements AdmissionReader {
     }
     this.rejectInvalid(resource, object, problems);
     // Plugins hold something only for creates (quota charges); nothing to keep past an update's check.
-    this.validateAdmission('UPDATE', resource, subresource, namespace, object, old, options, context)();
+    this.chain.validate(this.admissionRequest('UPDATE', resource, subresource, namespace, object, old, options, context))();
     if (track) trackUpdate(resource, old, object, this.managerOf(options), subresource, context.now);
     // Removing the last finalizer of an object being deleted completes the deletion.
     if (!options.dryRun && removedByUpdate(old, object, resource.deletion ?? {})) {
@@ -467,7 +467,7 @@ export class Registry implements AdmissionReader {
     checkPreconditions(resource, name, current.object, preconditions);
     const dryRun = options.dryRun || (deleteOptions.dryRun ?? []).includes('All');
     const context = this.context(namespace);
-    this.validateAdmission('DELETE', resource, undefined, namespace, undefined, current.object, { ...options, dryRun }, context)();
+    this.chain.validate(this.admissionRequest('DELETE', resource, undefined, namespace, undefined, current.object, { ...options, dryRun }, context))();
     // Upstream answers 202 only for the deprecated orphanDependents=false on an object that stays.
     const stayedCode = request.orphanDependents === false ? 202 : 200;
     const plan = planDeletion(current.object, request, rules, context.now);
@@ -573,37 +573,6 @@ export class Registry implements AdmissionReader {
     return { now: this.clock(), namespace, creating };
   }
 
-  /** Body checks the decoder does upstream: object shape, apiVersion/kind, JSON types, unknown fields. */
-  private decode(resource: Resource, body: unknown, options: WriteOptions): KubeObject {
-    if (!isPlainObject(body)) throw errors.badRequest('the body of the request must be a JSON or YAML object');
-    const object = body as KubeObject;
-    if (object.apiVersion !== undefined && object.apiVersion !== resource.apiVersion) {
-      throw errors.badRequest(`the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${resource.apiVersion})`);
-    }
-    if (object.kind !== undefined && object.kind !== resource.kind) {
-      throw errors.badRequest(`the kind in the data (${String(object.kind)}) does not match the expected kind (${resource.kind})`);
-    }
-    if (object.metadata !== undefined && !isPlainObject(object.metadata)) {
-      throw errors.badRequest(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: json: cannot unmarshal ${typeof object.metadata} into Go struct field ${resource.kind}.metadata of type v1.ObjectMeta`);
-    }
-    const validation = options.fieldValidation ?? 'Ignore';
-    const definition = schemaModel().forKind(resource);
-    if (definition) {
-      // Unknown fields are never stored: rejected under Strict, dropped (with a warning under Warn) otherwise.
-      const report = checkConformance(schemaModel(), definition, object, { prune: validation !== 'Strict' });
-      if (report.typeError) throw errors.badRequest(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: ${report.typeError}`);
-      if (report.unknownFields.length > 0 && validation !== 'Ignore') {
-        const texts = report.unknownFields.map((path) => `unknown field "${path}"`);
-        if (validation === 'Strict') throw errors.badRequest(`strict decoding error: ${texts.join(', ')}`);
-        options.warnings?.push(...texts);
-      }
-    }
-    object.apiVersion = resource.apiVersion;
-    object.kind = resource.kind;
-    object.metadata ??= {};
-    return object;
-  }
-
   private placeInNamespace(resource: Resource, namespace: string | undefined, object: KubeObject): void {
     const meta = object.metadata;
     if (resource.namespaced) {
@@ -618,46 +587,6 @@ export class Registry implements AdmissionReader {
 
   private rejectInvalid(resource: Resource, object: KubeObject, problems: FieldError[]): void {
     if (problems.length > 0) throw invalidError(resource, object.metadata.name ?? object.metadata.generateName ?? '', problems);
-  }
-
-  private admit(
-    operation: Operation,
-    resource: Resource,
-    subresource: string | undefined,
-    namespace: string | undefined,
-    object: KubeObject | undefined,
-    old: KubeObject | undefined,
-    options: WriteOptions,
-    context: StrategyContext,
-  ): void {
-    const request = this.admissionRequest(operation, resource, subresource, namespace, object, old, options, context);
-    for (const plugin of this.admission) plugin.admit?.(request, this);
-  }
-
-  private validateAdmission(
-    operation: Operation,
-    resource: Resource,
-    subresource: string | undefined,
-    namespace: string | undefined,
-    object: KubeObject | undefined,
-    old: KubeObject | undefined,
-    options: WriteOptions,
-    context: StrategyContext,
-  ): AdmissionRelease {
-    const request = this.admissionRequest(operation, resource, subresource, namespace, object, old, options, context);
-    const releases: AdmissionRelease[] = [];
-    try {
-      for (const plugin of this.admission) {
-        const release = plugin.validate?.(request, this);
-        if (release) releases.push(release);
-      }
-    } catch (error) {
-      for (const release of releases) release();
-      throw error;
-    }
-    return () => {
-      for (const release of releases) release();
-    };
   }
 
   private admissionRequest(
@@ -686,24 +615,6 @@ export class Registry implements AdmissionReader {
     if (resource.storedAs) return { object: this.fromStorage(resource, stored.object), bytes: undefined };
     return { object: stored.object, bytes: stored.bytes };
   }
-}
-
-function listRevision(query: ListQuery): number | undefined {
-  const { resourceVersion, resourceVersionMatch, continue: token } = query;
-  if (resourceVersionMatch && !['Exact', 'NotOlderThan'].includes(resourceVersionMatch)) {
-    throw invalidError({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [field.notSupported('resourceVersionMatch', resourceVersionMatch, ['Exact', 'NotOlderThan'])]);
-  }
-  if (resourceVersionMatch && !resourceVersion) {
-    throw invalidError({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [field.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
-  }
-  if (token && resourceVersion && resourceVersion !== '0') {
-    throw invalidError({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [field.forbidden('resourceVersion', 'specifying resource version is not allowed when using continue')]);
-  }
-  if (!resourceVersion || resourceVersion === '0') return undefined;
-  const revision = Number(resourceVersion);
-  if (!/^\d+$/.test(resourceVersion)) throw errors.badRequest(`invalid resource version: ${JSON.stringify(resourceVersion)}`);
-  // Exact (or a paged list, which upstream serves exactly) reads the snapshot; NotOlderThan reads the latest.
-  return resourceVersionMatch === 'Exact' || (query.limit && resourceVersionMatch !== 'NotOlderThan') ? revision : undefined;
 }
 
 function toPreconditions(options: DeleteOptionsBody): Preconditions | undefined {

@@ -8,6 +8,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { eventually } from './wait.js';
 
 export const OLDEST = '1.27';
 export const NEWEST = '1.33';
@@ -78,6 +79,11 @@ export class Kubectl {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new RunningKubectl(child);
+  }
+
+  /** Wait until `kubectl get nodes` lists `count` Ready nodes. */
+  async waitForReadyNodes(count: number): Promise<void> {
+    await eventually(`${count} nodes are Ready`, async () => (await this.ok(['get', 'nodes', '--no-headers'])).split('\n').filter((l) => /\sReady\s/.test(l)).length === count);
   }
 
   /** Run and require success; returns stdout. */

@@ -8,7 +8,7 @@
 import type { ResourceQuota } from 'kubernetes-types/core/v1.js';
 import type { Kube, KubeObject } from '../../api/object.js';
 import { formatQuantity, parseQuantity } from '../../api/quantity.js';
-import { chargesTarget, missingPodConstraints, scopesSelect, usageOf, type QuotaTarget, type Usage } from '../../api/quota.js';
+import { chargesTarget, missingPodConstraints, scopesSelect, totalUsage, usageOf, type QuotaTarget, type Usage } from '../../api/quota.js';
 import { errors } from '../../api/status.js';
 import type { AdmissionPlugin, AdmissionReader, AdmissionRequest } from './types.js';
 
@@ -23,30 +23,12 @@ function quantityOf(usage: Usage, name: string, binary: Set<string>): string {
   return formatQuantity(usage.get(name) ?? 0n, binary.has(name));
 }
 
-/** What every stored and in-flight object of the kind in the namespace charges, over the quota's scopes. */
-function usedBy(quota: QuotaObject, target: QuotaTarget, namespace: string, names: readonly string[], reader: AdmissionReader, inFlight: InFlight, now: number) {
-  const used: Usage = new Map(names.map((name) => [name, 0n]));
-  const binary = new Set<string>();
-  const stored = reader.list(reader.resource(target.group, target.plural), namespace);
-  const storedNames = new Set<string>();
-  const charge = (object: KubeObject) => {
-    if (!scopesSelect(quota, target, object)) return;
-    const usage = usageOf(target, object, now);
-    for (const name of names) {
-      const value = usage.values.get(name);
-      if (value === undefined) continue;
-      used.set(name, (used.get(name) ?? 0n) + value);
-      if (usage.binary.has(name)) binary.add(name);
-    }
-  };
-  for (const { object } of stored) {
-    storedNames.add(object.metadata.name as string);
-    charge(object);
-  }
-  for (const object of inFlight.get(`${target.group}/${target.plural}/${namespace}`) ?? []) {
-    if (!storedNames.has(object.metadata.name as string)) charge(object);
-  }
-  return { used, binary };
+/** Every stored object of the kind in the namespace, and the creates in flight not stored yet. */
+function chargedObjects(target: QuotaTarget, namespace: string, reader: AdmissionReader, inFlight: InFlight): KubeObject[] {
+  const stored = reader.list(reader.resource(target.group, target.plural), namespace).map(({ object }) => object);
+  const storedNames = new Set(stored.map((object) => object.metadata.name));
+  const pending = [...(inFlight.get(`${target.group}/${target.plural}/${namespace}`) ?? [])].filter((object) => !storedNames.has(object.metadata.name));
+  return [...stored, ...pending];
 }
 
 function check(quota: QuotaObject, request: AdmissionRequest, object: KubeObject, reader: AdmissionReader, inFlight: InFlight): void {
@@ -67,7 +49,7 @@ function check(quota: QuotaObject, request: AdmissionRequest, object: KubeObject
   const requested = usageOf(target, object, now);
   const charged = restricted.filter((name) => (requested.values.get(name) ?? 0n) !== 0n);
   if (charged.length === 0) return;
-  const { used, binary } = usedBy(quota, target, request.namespace as string, charged, reader, inFlight, now);
+  const { values: used, binary } = totalUsage(quota, target, chargedObjects(target, request.namespace as string, reader, inFlight), charged, now);
   const limits = new Map(charged.map((name) => [name, parseHard(hard[name])]));
   const exceeded = charged.filter((name) => (used.get(name) ?? 0n) + (requested.values.get(name) ?? 0n) > (limits.get(name) ?? 0n));
   if (exceeded.length === 0) return;
