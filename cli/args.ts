@@ -35,6 +35,11 @@ Flags of serve:
   --pod-lifecycle SPEED realistic (default: seconds, as a real cluster) or fast (for tests)
   --node-monitor-grace-period DURATION
                         how long a silent kubelet's node stays Ready (default 40s)
+  --max-requests-inflight N
+                        read-only requests served at once before 429 (default 100 per core, at most 400; 0: no limit)
+  --max-mutating-requests-inflight N
+                        mutating requests served at once before 429 (default 50 per core, at most 200; 0: no limit)
+  --recover             start from a data directory whose log lost records, saying what was lost
 `;
 
 function integer(flag: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -69,6 +74,9 @@ export function parseCommandLine(argv: string[]): Command {
         'node-config': { type: 'string' },
         'pod-lifecycle': { type: 'string' },
         'node-monitor-grace-period': { type: 'string' },
+        'max-requests-inflight': { type: 'string' },
+        'max-mutating-requests-inflight': { type: 'string' },
+        recover: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -120,5 +128,10 @@ export function parseCommandLine(argv: string[]): Command {
     if (ms === undefined || ms < 1000) throw new UsageError(`--node-monitor-grace-period must be a duration of at least 1s such as 40s, got "${grace}"`);
     options.nodeMonitorGracePeriodMs = ms;
   }
+  const readOnly = integer('max-requests-inflight', values['max-requests-inflight'], 0, 1_000_000);
+  if (readOnly !== undefined) options.maxRequestsInflight = readOnly;
+  const mutating = integer('max-mutating-requests-inflight', values['max-mutating-requests-inflight'], 0, 1_000_000);
+  if (mutating !== undefined) options.maxMutatingRequestsInflight = mutating;
+  if (values.recover) options.recover = true;
   return { name: 'serve', options };
 }

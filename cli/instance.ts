@@ -8,6 +8,8 @@ import { setMaxListeners } from 'node:events';
 import { resolve } from 'node:path';
 import { serverUrl, writeKubeconfig } from '../kubeconfig/kubeconfig.js';
 import { createApp } from '../server/http/app.js';
+import { browserGuard } from '../server/http/browser-guard.js';
+import { defaultInFlightLimits } from '../server/http/max-in-flight.js';
 import { listen, type RunningServer } from '../server/http/listen.js';
 import { podLogHandler } from '../server/http/pod-logs.js';
 import { WatchServer } from '../server/http/watch.js';
@@ -54,6 +56,12 @@ export interface KubemuOptions {
   podLifecycle?: 'realistic' | 'fast';
   /** how long a silent kubelet's node stays Ready before it turns Unknown (default 40 000 ms) */
   nodeMonitorGracePeriodMs?: number;
+  /** concurrent read-only requests served before 429 (default 100 per core, at most 400; 0: no limit) */
+  maxRequestsInflight?: number;
+  /** concurrent mutating requests served before 429 (default 50 per core, at most 200; 0: no limit) */
+  maxMutatingRequestsInflight?: number;
+  /** start even though the data directory's log lost records (what was lost is reported); default false */
+  recover?: boolean;
   /** how long PodGC leaves a pod bound to a node that no longer exists (default 40 000 ms, as upstream) */
   podGcQuarantineMs?: number;
 }
@@ -81,7 +89,12 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
   const storeOptions = { ...(options.historyWindow !== undefined && { historyWindow: options.historyWindow }) };
   const store = options.memory
     ? await openMemoryStore(storeOptions)
-    : await openLevelStore(dataDir, { ...storeOptions, sync: options.sync ?? true });
+    : await openLevelStore(dataDir, {
+        ...storeOptions,
+        sync: options.sync ?? true,
+        recover: options.recover ?? false,
+        onNotice: (message) => process.stderr.write(`kubemu: ${message}\n`),
+      });
 
   const registry = new Registry(store, new Catalogue(RESOURCES), { admission: defaultAdmission() });
   const shutdown = new AbortController();
@@ -89,9 +102,15 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
   setMaxListeners(0, shutdown.signal);
   let stopping = false;
   const watches = new WatchServer(registry, shutdown.signal, options.bookmarkIntervalMs ? { bookmarkIntervalMs: options.bookmarkIntervalMs } : {});
+  const guard = browserGuard(address);
   const app = createApp({
     registry,
     watches,
+    guard,
+    inFlight: {
+      readOnly: options.maxRequestsInflight ?? defaultInFlightLimits().readOnly,
+      mutating: options.maxMutatingRequestsInflight ?? defaultInFlightLimits().mutating,
+    },
     ...(options.controllers !== false && { subresources: { 'pods/log': podLogHandler(shutdown.signal) } }),
     health: {
       livez: [{ name: 'ping', check: () => undefined }],
@@ -111,7 +130,7 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
     throw describeListenError(err, address, options.port ?? 6443);
   }
 
-  attachWebSocketWatch(server.server, registry, watches);
+  attachWebSocketWatch(server.server, registry, watches, guard);
   const url = serverUrl(address, server.port);
   try {
     await bootstrap(registry, { address: address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address, port: server.port });

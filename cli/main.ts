@@ -7,6 +7,7 @@ import { KUBERNETES_VERSION } from '../server/api/version.js';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, kubeletConfig } from '../controllers/kubelet/config.js';
+import { isLoopbackName } from '../server/http/browser-guard.js';
 import { parseCommandLine, UsageError, USAGE, type ServeOptions } from './args.js';
 import { startKubemu, type Kubemu, type KubemuOptions } from './instance.js';
 
@@ -65,7 +66,15 @@ async function serve(serveOptions: ServeOptions): Promise<void> {
   const kubemu = await started;
   const kubeconfig = kubemu.kubeconfigPath;
   const hint = kubeconfig ? `kubeconfig ${kubeconfig} — try: kubectl --kubeconfig ${kubeconfig} get namespaces` : 'no kubeconfig written';
-  process.stdout.write(`kubemu ready at ${kubemu.url} (${options.memory ? 'in memory' : 'LevelDB'}) — ${hint}\n`);
+  const address = options.address ?? '127.0.0.1';
+  const exposed = !isLoopbackName(address.replace(/^\[|\]$/g, ''));
+  if (exposed) {
+    process.stderr.write(
+      `kubemu: warning: listening on ${address} — reachable from other machines, with no authentication: anyone who can reach port ${kubemu.port} controls this cluster\n`,
+    );
+  }
+  const where = exposed ? `, listening on ${address}:${kubemu.port}` : '';
+  process.stdout.write(`kubemu ready at ${kubemu.url} (${options.memory ? 'in memory' : 'LevelDB'}${where}) — ${hint}\n`);
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -32,6 +32,11 @@ export interface Persistence {
   load(): Promise<LoadedState>;
   /** resolve only once the batch is durable; the batch is applied entirely or not at all */
   commit(batch: CommitBatch): Promise<void>;
+  /**
+   * After a failed commit: make the backend writable again if it can (reopen it) and return the last revision
+   * it holds durably — the one before the failed batch, or that batch's own if it landed after all.
+   */
+  recover?(): Promise<number>;
   close(): Promise<void>;
 }
 

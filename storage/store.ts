@@ -39,6 +39,16 @@ export interface StoreOptions {
 export const DEFAULT_HISTORY_WINDOW = 10_000;
 export const DEFAULT_MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
 
+/** How long a failed store waits before it first tries to recover, and at most between tries. */
+const RECOVERY_FIRST_MS = 250;
+const RECOVERY_MAX_MS = 5_000;
+
+/** The batch whose commit failed: it may have landed after all, which recovery finds out. */
+interface FailedCommit {
+  versions: Version[];
+  evicted: Version[];
+}
+
 interface PendingWrite {
   version: Version;
   resolve(version: Version): void;
@@ -61,6 +71,8 @@ export class VersionedStore implements Storage {
   private drained: (() => void)[] = [];
   private closing: Promise<void> | undefined;
   private failure: Error | undefined;
+  private failedCommit: FailedCommit | undefined;
+  private recovery: NodeJS.Timeout | undefined;
 
   static async open(persistence: Persistence, options: StoreOptions = {}): Promise<VersionedStore> {
     const loaded = await persistence.load();
@@ -201,6 +213,7 @@ export class VersionedStore implements Storage {
   }
 
   close(): Promise<void> {
+    clearTimeout(this.recovery);
     this.closing ??= (async () => {
       await this.whenDrained();
       this.hub.closeAll();
@@ -287,26 +300,35 @@ export class VersionedStore implements Storage {
       await this.persistence.commit({ versions, evicted, revision: last.revision, compactRevision });
     } catch (err) {
       this.flushing = false;
-      this.fail(err instanceof Error ? err : new Error(String(err)), batch);
+      this.fail(err instanceof Error ? err : new Error(String(err)), batch, { versions, evicted });
       return;
     }
-    for (const version of versions) {
-      if (version.deleted) this.index.delete(version.key);
-      else this.index.set(version.key, version);
-      if (this.pending.get(version.key) === version) this.pending.delete(version.key);
-    }
-    this.committed = last.revision;
-    this.history.append(versions);
-    this.hub.afterCommit(evicted);
+    this.applyCommitted(versions, evicted);
     for (const write of batch) write.resolve(write.version);
     this.flushing = false;
     if (this.queue.length > 0) this.scheduleFlush();
     else this.notifyDrained();
   }
 
-  /** A durable write failed: nothing after it can be trusted, so the store stops accepting writes. */
-  private fail(error: Error, batch: PendingWrite[]): void {
+  /** Make durable versions visible: reads, history, watchers. */
+  private applyCommitted(versions: readonly Version[], evicted: readonly Version[]): void {
+    for (const version of versions) {
+      if (version.deleted) this.index.delete(version.key);
+      else this.index.set(version.key, version);
+      if (this.pending.get(version.key) === version) this.pending.delete(version.key);
+    }
+    this.committed = (versions[versions.length - 1] as Version).revision;
+    this.history.append(versions);
+    this.hub.afterCommit(evicted);
+  }
+
+  /**
+   * A durable write failed: writes are refused (503) until the backend is writable again. Whether the failed
+   * batch landed is unknown until then; recovery finds out, and makes it visible if it did.
+   */
+  private fail(error: Error, batch: PendingWrite[], commit: FailedCommit): void {
     this.failure = error;
+    this.failedCommit = commit;
     const rejected = [...batch, ...this.queue];
     this.queue = [];
     this.pending.clear();
@@ -314,6 +336,35 @@ export class VersionedStore implements Storage {
     for (const write of rejected) write.reject(reason);
     this.hub.closeAll(reason);
     this.notifyDrained();
+    this.scheduleRecovery(RECOVERY_FIRST_MS);
+  }
+
+  private scheduleRecovery(delayMs: number): void {
+    if (!this.persistence.recover || this.closing) return;
+    this.recovery = setTimeout(() => void this.recover(delayMs), delayMs);
+    this.recovery.unref();
+  }
+
+  private async recover(delayMs: number): Promise<void> {
+    const failed = this.failedCommit;
+    if (!failed || this.closing || !this.persistence.recover) return;
+    let durable: number;
+    try {
+      durable = await this.persistence.recover();
+    } catch {
+      return this.scheduleRecovery(Math.min(delayMs * 2, RECOVERY_MAX_MS));
+    }
+    if (this.closing) return;
+    const landed = (failed.versions[failed.versions.length - 1] as Version).revision;
+    if (durable === landed) this.applyCommitted(failed.versions, failed.evicted);
+    else if (durable !== this.committed) {
+      // The backend holds neither state kubemu knows: stay refusing writes rather than guess.
+      this.failure = new Error(`storage holds revision ${durable}, expected ${this.committed} or ${landed}; restart kubemu`);
+      return;
+    }
+    this.assigned = this.committed;
+    this.failure = undefined;
+    this.failedCommit = undefined;
   }
 
   private whenDrained(): Promise<void> {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +79,20 @@ describe('kubemu serve', () => {
     expect(existsSync(join(cwd, '.kubemu', 'CURRENT'))).toBe(true);
     defaults.child.kill('SIGTERM');
     expect((await defaults.exited).code).toBe(0);
+  });
+
+  it('warns when it listens beyond loopback, and says where; keeps its data directory to its owner', async () => {
+    const dir = await tempDir();
+    const exposed = await startServe(['--address', '0.0.0.0', '--port', '0', '--data-dir', join(dir, 'data')]);
+    expect(exposed.stderr()).toMatch(/^kubemu: warning: listening on 0\.0\.0\.0 — reachable from other machines, with no authentication/);
+    expect(exposed.readyLine).toMatch(/^kubemu ready at http:\/\/127\.0\.0\.1:\d+ \(LevelDB, listening on 0\.0\.0\.0:\d+\)/);
+    exposed.child.kill('SIGTERM');
+    expect((await exposed.exited).code).toBe(0);
+    expect((await stat(join(dir, 'data'))).mode & 0o777).toBe(0o700);
+    const local = await startServe(['--port', '0', '--memory', '--kubeconfig', join(dir, 'kc')]);
+    expect(local.stderr()).not.toContain('warning');
+    local.child.kill('SIGTERM');
+    await local.exited;
   });
 
   it('rejects bad flags with a clear message and exit code 2, never a stack trace', async () => {

@@ -1,21 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seeded } from './support/random.js';
 import { configMap, startTestCluster, type TestCluster } from './support/server.js';
 
-/** A small seeded PRNG (mulberry32), so a failure reproduces. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SEED = Number(process.env.FUZZ_SEED ?? 20261127);
-const random = prng(SEED);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+const random = seeded(SEED);
+const pick = random.pick;
 const KEYS = ['metadata', 'spec', 'status', 'data', 'name', 'containers', 'template', '$patch', '$retainKeys', '$setElementOrder/containers', '$deleteFromPrimitiveList/finalizers', 'replicas', 'labels', 'op', 'path', 'value', 'image', 'selector', 'matchLabels', 'finalizers', 'ownerReferences', 'uid', ''];
 const STRINGS = ['', 'x', 'replace', 'delete', 'merge', '/spec/replicas', '/metadata/labels/a', 'add', 'remove', 'test', '💥', '1e999', 'null', '-1'];
 

@@ -228,9 +228,10 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: more upst
       deletedAt.push(Date.now());
       await eventually('a replacement comes', async () => (await live('flaky')).some((p) => p.metadata.uid !== pod.metadata.uid), 15_000);
     }
-    // The back-off window doubles: at least 1 s, then 2 s between kills of pods on the same node.
-    expect((deletedAt[1] as number) - (deletedAt[0] as number)).toBeGreaterThanOrEqual(900);
-    expect((deletedAt[2] as number) - (deletedAt[1] as number)).toBeGreaterThanOrEqual(1900);
+    // The back-off window doubles: at least 1 s, then 2 s between kills of pods on the same node. The test sees a
+    // kill up to a poll (and, on a loaded machine, a few hundred ms) late, so the first gap may look shorter.
+    expect((deletedAt[1] as number) - (deletedAt[0] as number)).toBeGreaterThanOrEqual(700);
+    expect((deletedAt[2] as number) - (deletedAt[1] as number)).toBeGreaterThanOrEqual(1700);
     expect(await kubectl.ok(['describe', 'ds', 'flaky'])).toMatch(/Warning\s+FailedDaemonPod\s+.*Found failed daemon pod default\/flaky-\S+ on node node-2, will try to kill it/);
     await cleanUp('flaky');
   });

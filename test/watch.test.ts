@@ -134,7 +134,7 @@ describe('a stalled watcher', () => {
     const socket = createConnection(new URL(cluster.url).port ? Number(new URL(cluster.url).port) : 80, '127.0.0.1');
     await new Promise((resolve) => socket.once('connect', resolve));
     socket.pause(); // never read a byte
-    socket.write(`GET ${CM}?watch=1&resourceVersion=0 HTTP/1.1\r\nHost: kubemu\r\n\r\n`);
+    socket.write(`GET ${CM}?watch=1&resourceVersion=0 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(cluster.kubemu.store.watcherCount).toBe(baseline + 1);
     const heapBefore = process.memoryUsage().heapUsed;

@@ -326,8 +326,35 @@ export function podTimeline(input: TimelineInput): Timeline {
     ...(initViews.length > 0 && { initContainerStatuses: initViews.map((v) => v.status) }),
     containerStatuses: mainViews.map((v) => v.status).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
+  const ephemeral = ephemeralStatuses(pod, now, now >= sandboxAt && !terminal);
+  if (ephemeral.length > 0) status.ephemeralContainerStatuses = ephemeral;
   const future = next.filter((at) => at > now);
   return { status, nextChangeAt: terminal || future.length === 0 ? undefined : Math.min(...future) };
+}
+
+/**
+ * Ephemeral containers (`kubectl debug`) start as soon as the kubelet sees them in a running pod and are never
+ * restarted; their start is not part of the pod's timeline, so a status once reported running is kept.
+ * Shaped as the kubelet reports them: no `started`, never ready.
+ */
+function ephemeralStatuses(pod: PodObject, now: number, canStart: boolean): ContainerStatus[] {
+  const previous = pod.status?.ephemeralContainerStatuses ?? [];
+  return (pod.spec?.ephemeralContainers ?? []).map((container) => {
+    const reported = previous.find((s) => s.name === container.name);
+    if (reported?.state?.running || reported?.state?.terminated) return reported;
+    const image = container.image ?? '';
+    if (!canStart) return { name: container.name, image, imageID: '', ready: false, restartCount: 0, lastState: {}, state: { waiting: { reason: 'ContainerCreating' } } };
+    return {
+      name: container.name,
+      image: qualifiedImage(image),
+      imageID: imageId(image),
+      containerID: containerId(pod, container.name, 0),
+      ready: false,
+      restartCount: 0,
+      lastState: {},
+      state: { running: { startedAt: rfc3339At(now) } },
+    };
+  });
 }
 
 function readinessGateMessage(pod: PodObject): string {

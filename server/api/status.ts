@@ -18,6 +18,7 @@ export const StatusReason = {
   NotAcceptable: 'NotAcceptable',
   UnsupportedMediaType: 'UnsupportedMediaType',
   RequestEntityTooLarge: 'RequestEntityTooLarge',
+  RequestHeaderFieldsTooLarge: 'RequestHeaderFieldsTooLarge',
   TooManyRequests: 'TooManyRequests',
   Timeout: 'Timeout',
   ServerTimeout: 'ServerTimeout',

@@ -5,14 +5,15 @@
  * representation. Discovery, watches and special subresources are delegated.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { field, invalidError } from '../api/field-errors.js';
 import type { KubeObject } from '../api/object.js';
+import { parseResourceVersion } from '../api/resource-version.js';
 import { ApiError, errors, StatusReason } from '../api/status.js';
 import { PATCH_CONTENT_TYPES, type PatchType } from '../registry/patch.js';
 import type { DeleteOptionsBody, FieldValidation, ListQuery, Registry, WriteOptions } from '../registry/registry.js';
 import type { Resource } from '../registry/resource.js';
 import { parseIncludeObject } from '../registry/table.js';
-import { bodyFormat, decodeJson, decodeYaml, readBody } from './body.js';
-import { duplicateJsonFields, duplicateYamlFields } from './duplicate-fields.js';
+import { bodyFormat, decodeText, readBody } from './body.js';
 import { serveDiscovery } from './discovery.js';
 import { negotiateOutput, parseMediaType } from './negotiation.js';
 import { decodeProtobufBody } from './protobuf.js';
@@ -86,7 +87,9 @@ function writeOptions(query: URLSearchParams, warnings: string[], userAgent: str
     }
     options.fieldValidation = validation as FieldValidation;
   }
-  if (query.get('force') === 'true') options.force = true;
+  // As upstream's query decoding: any value but "0" and "false" (either case) is true.
+  const force = query.get('force');
+  if (force !== null && force !== '0' && force.toLowerCase() !== 'false') options.force = true;
   return options;
 }
 
@@ -116,7 +119,7 @@ function checkDuplicates(duplicates: string[], query: URLSearchParams, warnings:
   const texts = duplicates.map((path) => `duplicate field ${JSON.stringify(path)}`);
   const validation = query.get('fieldValidation') || 'Warn';
   if (validation === 'Strict') throw errors.badRequest(`strict decoding error: ${texts.join(', ')}`);
-  if (validation === 'Warn') warnings.push(...texts);
+  if (validation === 'Warn') for (const text of texts) warnings.push(text);
 }
 
 async function decodeBody(req: Request, resource: Resource, query: URLSearchParams, warnings: string[], patchType?: PatchType, kind = resource.kind): Promise<unknown> {
@@ -124,9 +127,18 @@ async function decodeBody(req: Request, resource: Resource, query: URLSearchPara
   const format = patchType ? (patchType === 'apply' ? 'yaml' : 'json') : bodyFormat(req.headers['content-type']);
   if (bytes.length === 0) throw errors.badRequest(patchType ? 'the request body of a PATCH must not be empty' : 'the request body must not be empty');
   if (format === 'protobuf') return decodeProtobufBody(bytes, resource, kind);
-  const value = format === 'yaml' ? decodeYaml(bytes) : decodeJson(bytes);
-  if (patchType !== 'json') checkDuplicates(format === 'yaml' ? duplicateYamlFields(bytes.toString('utf8')) : duplicateJsonFields(bytes.toString('utf8')), query, warnings);
+  const { value, duplicates } = decodeText(bytes, format, { duplicates: patchType !== 'json' });
+  checkDuplicates(duplicates, query, warnings);
   return value;
+}
+
+/** PatchOptions: `force` belongs to apply patches alone. */
+function patchOptions(call: ApiCall, type: PatchType): WriteOptions {
+  const options = call.writeOptions();
+  if (options.force && type !== 'apply') {
+    throw invalidError({ group: 'meta.k8s.io', kind: 'PatchOptions' }, '', [field.forbidden('force', 'may not be specified for non-apply patch')]);
+  }
+  return options;
 }
 
 function patchTypeOf(contentType: string | undefined): PatchType {
@@ -149,6 +161,8 @@ async function handleResource(req: Request, res: Response, info: ResourceRequest
   const namespace = resource.namespaced ? info.namespace : undefined;
   if (!resource.namespaced && info.namespace !== undefined && resource.plural !== 'namespaces') throw errors.pathNotFound();
   if (resource.namespaced && info.name !== undefined && namespace === undefined) throw errors.pathNotFound();
+
+  if (!routed(info, resource)) throw errors.methodNotAllowed();
 
   const warnings: string[] = [];
   const context: RespondContext = {
@@ -173,13 +187,14 @@ async function handleResource(req: Request, res: Response, info: ResourceRequest
   const name = info.name as string;
   switch (info.verb) {
     case 'get':
+      // kubemu serves every read from the latest state; a resourceVersion must still be one.
+      if (query.get('resourceVersion')) parseResourceVersion(query.get('resourceVersion') as string);
       return sendObject(res, 200, registry.read(resource, namespace, name), resource, context);
     case 'list':
       return sendList(res, registry.query(resource, namespace, listQuery(query)), resource, context);
     case 'watch':
       return options.watches.serve(call, namespace, listQuery(query));
     case 'create': {
-      if (info.name !== undefined) throw errors.methodNotAllowed();
       const result = await registry.create(resource, namespace, await call.body(), call.writeOptions());
       return sendObject(res, result.code, result, resource, context);
     }
@@ -189,18 +204,30 @@ async function handleResource(req: Request, res: Response, info: ResourceRequest
     }
     case 'patch': {
       const type = patchTypeOf(req.headers['content-type']);
-      const result = await registry.patch(resource, namespace, name, type, await decodeBody(req, resource, query, warnings, type), call.writeOptions());
+      const result = await registry.patch(resource, namespace, name, type, await decodeBody(req, resource, query, warnings, type), patchOptions(call, type));
       return sendObject(res, result.code, result, resource, context);
     }
     case 'delete': {
       const result = await registry.delete(resource, namespace, name, await deleteOptions(req, resource, query), call.writeOptions());
       return sendObject(res, result.code, result, resource, context);
     }
+    case 'unsupported':
+      throw errors.methodNotAllowed();
     case 'deletecollection': {
       const deleted = await registry.deleteCollection(resource, namespace, listQuery(query), await deleteOptions(req, resource, query), call.writeOptions());
       return sendDeletedList(res, deleted, resource, registry.store.revision, context);
     }
   }
+}
+
+/**
+ * Whether upstream's installer serves this method on this path: the all-namespaces path of a namespaced kind
+ * (`/api/v1/configmaps`) serves only list and watch.
+ */
+function routed(info: ResourceRequest, resource: Resource): boolean {
+  if (info.verb === 'unsupported') return false;
+  if (resource.namespaced && info.namespace === undefined) return info.verb === 'list' || info.verb === 'watch';
+  return true;
 }
 
 /** DeleteOptions come in the body (JSON or protobuf) or, for the simple ones, in the query. */
@@ -209,7 +236,7 @@ async function deleteOptions(req: Request, resource: Resource, query: URLSearchP
   let body: DeleteOptionsBody = {};
   if (bytes.length > 0) {
     const format = bodyFormat(req.headers['content-type']);
-    const decoded = format === 'protobuf' ? decodeProtobufBody(bytes, resource, 'DeleteOptions') : format === 'yaml' ? decodeYaml(bytes) : decodeJson(bytes);
+    const decoded = format === 'protobuf' ? decodeProtobufBody(bytes, resource, 'DeleteOptions') : decodeText(bytes, format).value;
     if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) throw errors.badRequest('DeleteOptions must be an object');
     body = decoded as DeleteOptionsBody;
   }
@@ -238,7 +265,7 @@ async function serveSubresource(call: ApiCall, options: ApiOptions): Promise<voi
       }
       case 'patch': {
         const type = patchTypeOf(call.req.headers['content-type']);
-        const result = await registry.patch(resource, namespace, name, type, await decodeBody(call.req, resource, call.query, context.warnings, type), call.writeOptions(), sub);
+        const result = await registry.patch(resource, namespace, name, type, await decodeBody(call.req, resource, call.query, context.warnings, type), patchOptions(call, type), sub);
         return sendObject(res, result.code, result, resource, context);
       }
       default:

@@ -1,6 +1,6 @@
 /**
  * @module server/http/app
- * Layer: http. Assembles the express application: health and version endpoints, OpenAPI, the API (every
+ * Layer: http. Assembles the express application: the browser guard, the in-flight limits, health and version endpoints, OpenAPI, the API (every
  * resource verb and discovery), then the error handler that renders every failure as a Status.
  */
 import express, { type Express } from 'express';
@@ -9,7 +9,9 @@ import { versionInfo } from '../api/version.js';
 import { OpenApiDocuments } from '../registry/openapi.js';
 import type { Registry } from '../registry/registry.js';
 import { apiHandler, type SubresourceHandler } from './api.js';
+import type { BrowserGuard } from './browser-guard.js';
 import { errorHandler } from './errors.js';
+import { maxInFlight, type InFlightLimits } from './max-in-flight.js';
 import { healthRouter, type HealthChecks } from './health.js';
 import { openApiRouter } from './openapi.js';
 import { SUBRESOURCE_HANDLERS } from './subresources.js';
@@ -21,6 +23,10 @@ export interface AppOptions {
   /** the watch streams (shared with the WebSocket upgrade handler) */
   watches: WatchServer;
   subresources?: Readonly<Record<string, SubresourceHandler>>;
+  /** refuses what web pages must not do (see browser-guard.ts) */
+  guard?: BrowserGuard;
+  /** concurrent request limits (see max-in-flight.ts); none when absent */
+  inFlight?: InFlightLimits;
 }
 
 export function createApp(options: AppOptions): Express {
@@ -28,6 +34,9 @@ export function createApp(options: AppOptions): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  const guard = options.guard;
+  if (guard) app.use((req, _res, next) => next(guard.check(req)));
+  if (options.inFlight) app.use(maxInFlight(options.inFlight));
   // The API first: it is the hot path, and it passes every other path on untouched.
   app.use(apiHandler({ registry: options.registry, watches: options.watches, subresources: { ...SUBRESOURCE_HANDLERS, ...(options.subresources ?? {}) } }));
   app.use(healthRouter(options.health));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { duplicateJsonFields, duplicateYamlFields } from './duplicate-fields.js';
+import { duplicateJsonFields } from './duplicate-fields.js';
+import { decodeYamlText } from './yaml-body.js';
 
 describe('duplicate fields', () => {
   it('finds repeated JSON keys with their paths', () => {
@@ -9,7 +10,7 @@ describe('duplicate fields', () => {
   });
 
   it('finds repeated YAML keys with their paths', () => {
-    expect(duplicateYamlFields('metadata:\n  name: a\n  name: b\nspec:\n  - x: 1\n    x: 2\n')).toEqual(['metadata.name', 'spec[0].x']);
-    expect(duplicateYamlFields('a: 1\nb: 2\n')).toEqual([]);
+    expect(decodeYamlText('metadata:\n  name: a\n  name: b\nspec:\n  - x: 1\n    x: 2\n').duplicates).toEqual(['metadata.name', 'spec[0].x']);
+    expect(decodeYamlText('a: 1\nb: 2\n').duplicates).toEqual([]);
   });
 });

@@ -1,10 +1,9 @@
 /**
  * @module server/http/duplicate-fields
- * Layer: http. Finds fields a JSON or YAML body sets twice (which JSON.parse and YAML loaders silently
+ * Layer: http. Finds fields a JSON body sets twice (YAML: yaml-body.ts) (which JSON.parse and YAML loaders silently
  * collapse), so fieldValidation=Strict can reject them and Warn can report them, as upstream's strict decoder
  * does: `duplicate field "metadata.name"`.
  */
-import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
 
 /** Duplicate keys of a JSON text, as dotted paths; [] when there are none or the text is not JSON. */
 export function duplicateJsonFields(text: string): string[] {
@@ -63,31 +62,6 @@ export function duplicateJsonFields(text: string): string[] {
   };
   try {
     value('');
-  } catch {
-    return [];
-  }
-  return duplicates;
-}
-
-/** Duplicate keys of a YAML text, as dotted paths. */
-export function duplicateYamlFields(text: string): string[] {
-  const duplicates: string[] = [];
-  const walk = (node: Node | null | undefined, path: string): void => {
-    if (isMap(node)) {
-      const seen = new Set<string>();
-      for (const pair of node.items) {
-        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-        const child = path ? `${path}.${key}` : key;
-        if (seen.has(key)) duplicates.push(child);
-        seen.add(key);
-        walk(pair.value as Node, child);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, index) => walk(item as Node, `${path}[${index}]`));
-    }
-  };
-  try {
-    walk(parseDocument(text, { uniqueKeys: false }).contents, '');
   } catch {
     return [];
   }

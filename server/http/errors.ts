@@ -3,6 +3,7 @@
  * Layer: http. The one place an error becomes a response: API errors render as their Status, body-parser
  * failures as 400/413/415, anything unexpected as a 500 InternalError Status (never an HTML page or a crash).
  */
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, Response } from 'express';
 import { ApiError, errors, isApiError } from '../api/status.js';
 
@@ -16,9 +17,18 @@ export function sendStatus(res: Response, error: ApiError): void {
   res.status(error.code).type('application/json').send(JSON.stringify(status));
 }
 
+/** Answer on a raw socket (a refused upgrade or CONNECT) with the Status, then close it. */
+export function sendStatusOnSocket(socket: Duplex, error: ApiError): void {
+  const body = JSON.stringify(error.toStatus());
+  socket.end(`HTTP/1.1 ${error.code} ${error.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 /** Translate whatever was thrown into an ApiError. */
 export function toApiError(err: unknown): ApiError {
   if (isApiError(err)) return err;
+  // The client went away while its body was being read: nobody is left to answer, and nothing failed here.
+  const code = (err as { code?: string } | undefined)?.code;
+  if (code === 'ECONNRESET' || code === 'ECONNABORTED' || (err instanceof Error && err.message === 'aborted')) return errors.badRequest('the request was aborted by the client');
   const httpError = err as { status?: number; type?: string; message?: string; expose?: boolean };
   if (httpError?.type === 'entity.too.large') return errors.tooLarge('Request entity too large: limit is 3145728');
   if (httpError?.type === 'entity.parse.failed') return errors.badRequest(`the body of the request could not be decoded: ${httpError.message ?? ''}`);

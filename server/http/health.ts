@@ -55,12 +55,10 @@ export function healthRouter(checks: HealthChecks): Router {
   ];
   for (const [endpoint, list] of endpoints) {
     router.get(`/${endpoint}`, (req, res) => answer(endpoint, list, req, res));
-    router.get(`/${endpoint}/:check`, (req, res) => {
+    router.get(`/${endpoint}/:check`, (req, res, next) => {
       const one = list.find((c) => c.name === req.params.check);
-      if (!one) {
-        res.status(404).type('text/plain').send('404 page not found\n');
-        return;
-      }
+      // An unknown check is an unknown path: the 404 Status every other one gets.
+      if (!one) return next();
       answer(endpoint, [one], req, res);
     });
   }

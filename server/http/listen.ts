@@ -6,7 +6,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
+import { ApiError, errors, StatusReason } from '../api/status.js';
+import { sendStatusOnSocket } from './errors.js';
 
 export interface ListenOptions {
   address: string;
@@ -28,6 +31,23 @@ export async function listen(app: Express, options: ListenOptions, shutdown: Abo
   // Clients such as kubectl keep connections alive for a while between requests.
   server.keepAliveTimeout = 90_000;
   server.headersTimeout = 91_000;
+  // Requests Node cannot parse (bad request lines, headers over the limit) still get a Status, not bare text.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+    socket.on('error', () => socket.destroy());
+    const error =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? new ApiError(431, StatusReason.RequestHeaderFieldsTooLarge, `request headers are larger than ${MAX_HEADER_BYTES} bytes`)
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new ApiError(408, StatusReason.Timeout, 'the request was not received in time')
+          : errors.badRequest(`the request could not be parsed: ${err.code ?? err.message}`);
+    sendStatusOnSocket(socket, error);
+  });
+  // CONNECT is no method of the API: answer it as any unrouted method is answered, rather than drop the socket.
+  server.on('connect', (_req, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    sendStatusOnSocket(socket, errors.methodNotAllowed());
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.address, () => {

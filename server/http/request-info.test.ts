@@ -30,6 +30,14 @@ describe('parseRequestInfo', () => {
     ['PUT', '/api/v1/namespaces/foo/finalize', '', { verb: 'update', resource: 'namespaces', name: 'foo', subresource: 'finalize' }],
     ['GET', '/api/v1/namespaces/foo/status', '', { verb: 'get', resource: 'namespaces', name: 'foo', subresource: 'status' }],
     ['GET', '/api/v1/nodes/n1', '', { verb: 'get', resource: 'nodes', name: 'n1', namespace: undefined }],
+    ['OPTIONS', '/api/v1/pods', '', { verb: 'unsupported' }],
+    ['CONNECT', '/api/v1/namespaces/ns/pods/p', '', { verb: 'unsupported' }],
+    ['DELETE', '/api/v1/watch/namespaces/ns/configmaps/c', '', { verb: 'unsupported' }],
+    ['POST', '/api/v1/watch/namespaces/ns/configmaps', '', { verb: 'unsupported' }],
+    ['POST', '/api/v1/namespaces/ns/configmaps/c', '', { verb: 'unsupported' }],
+    ['POST', '/api/v1/namespaces/ns/pods/p/binding', '', { verb: 'create', subresource: 'binding' }],
+    ['PUT', '/api/v1/namespaces/ns/configmaps', '', { verb: 'unsupported' }],
+    ['PATCH', '/api/v1/nodes', '', { verb: 'unsupported' }],
   ])('%s %s?%s', (method, path, query, expected) => {
     expect(info(method, path, query)).toMatchObject({ kind: 'resource', ...expected });
   });
@@ -37,7 +45,6 @@ describe('parseRequestInfo', () => {
   it('rejects paths it cannot map', () => {
     expect(info('GET', '/healthz')).toEqual({ kind: 'unknown' });
     expect(info('GET', '/api/v1/namespaces/ns/pods/p/log/extra')).toEqual({ kind: 'unknown' });
-    expect(info('OPTIONS', '/api/v1/pods')).toEqual({ kind: 'unknown' });
     expect(info('GET', '/api/v1/%E0%A4%A')).toEqual({ kind: 'unknown' });
   });
 });

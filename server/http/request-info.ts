@@ -6,9 +6,12 @@
 
 export type ResourceVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
+/** A method upstream's installer registers no route for on this path shape: answered 405. */
+export type RequestVerb = ResourceVerb | 'unsupported';
+
 export interface ResourceRequest {
   kind: 'resource';
-  verb: ResourceVerb;
+  verb: RequestVerb;
   group: string;
   version: string;
   resource: string;
@@ -60,7 +63,8 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
   if (rest.length === 0) return { kind: 'discovery', level: 'group-version', group, version };
 
   let watch = isWatch(query);
-  if (rest[0] === 'watch') {
+  const watchPath = rest[0] === 'watch';
+  if (watchPath) {
     watch = true;
     rest = rest.slice(1);
   }
@@ -72,26 +76,30 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
   const [resource, name, subresource, ...extra] = rest;
   if (!resource || extra.length > 0) return { kind: 'unknown' };
 
-  let verb: ResourceVerb;
+  return { kind: 'resource', verb: verbOf(method, watch, watchPath, name, subresource), group, version, resource, namespace, name, subresource };
+}
+
+/**
+ * The verb of a method on a path, as upstream's RequestInfo names it — or `unsupported` where its installer
+ * registers no route: anything but GET under /watch/, POST to a named object, PUT or PATCH on a collection,
+ * methods outside the API's (OPTIONS, CONNECT, TRACE…). Routes that depend on the resource's scope (the
+ * all-namespaces path of a namespaced kind) are checked once the resource is known.
+ */
+function verbOf(method: string, watch: boolean, watchPath: boolean, name: string | undefined, subresource: string | undefined): RequestVerb {
+  if (watchPath && method !== 'GET' && method !== 'HEAD') return 'unsupported';
   switch (method) {
     case 'GET':
     case 'HEAD':
-      verb = watch ? 'watch' : name ? 'get' : 'list';
-      break;
+      return watch ? 'watch' : name ? 'get' : 'list';
     case 'POST':
-      verb = 'create';
-      break;
+      return name && !subresource ? 'unsupported' : 'create';
     case 'PUT':
-      verb = 'update';
-      break;
+      return name ? 'update' : 'unsupported';
     case 'PATCH':
-      verb = 'patch';
-      break;
+      return name ? 'patch' : 'unsupported';
     case 'DELETE':
-      verb = name ? 'delete' : 'deletecollection';
-      break;
+      return name ? 'delete' : 'deletecollection';
     default:
-      return { kind: 'unknown' };
+      return 'unsupported';
   }
-  return { kind: 'resource', verb, group, version, resource, namespace, name, subresource };
 }

@@ -10,6 +10,7 @@ import type { ListOutcome, Readable } from '../registry/registry.js';
 import type { Resource } from '../registry/resource.js';
 import { toTable, type IncludeObject } from '../registry/table.js';
 import type { Output } from './negotiation.js';
+import { warningHeaders } from './warnings.js';
 
 const JSON_TYPE = 'application/json';
 const COMMA = Buffer.from(',');
@@ -22,7 +23,7 @@ export interface RespondContext {
 }
 
 function setWarnings(res: Response, warnings: readonly string[]): void {
-  if (warnings.length > 0) res.setHeader('Warning', warnings.map((text) => `299 - ${JSON.stringify(text)}`));
+  if (warnings.length > 0) res.setHeader('Warning', warningHeaders(warnings));
 }
 
 export function sendBytes(res: Response, code: number, contentType: string, body: Buffer | string): void {
@@ -44,7 +45,22 @@ function partialMetadata(object: KubeObject, version: string): Record<string, un
   return { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${version}`, metadata: object.metadata };
 }
 
+/**
+ * Writes an object in the negotiated form. The object may be the outcome of a committed write: if its
+ * representation cannot be made, it goes out as its JSON rather than turn an acknowledged write into an error.
+ */
 export function sendObject(res: Response, code: number, readable: Readable, resource: Resource, context: RespondContext): void {
+  try {
+    renderObject(res, code, readable, resource, context);
+  } catch (err) {
+    if (res.headersSent) throw err;
+    console.error('kubemu: could not render a response, sending JSON instead:', err);
+    res.removeHeader('Warning');
+    sendBytes(res, code, JSON_TYPE, bytesOf(readable));
+  }
+}
+
+function renderObject(res: Response, code: number, readable: Readable, resource: Resource, context: RespondContext): void {
   setWarnings(res, context.warnings);
   const { output } = context;
   // A Status (e.g. the answer to an immediate DELETE) is never converted.

@@ -7,16 +7,19 @@ import { cloneJson } from '../api/equality.js';
 import { isPlainObject, type KubeObject } from '../api/object.js';
 import { errors } from '../api/status.js';
 import { applyPatch, type PatchType } from '../registry/patch.js';
+import { checkTypeMeta } from '../registry/decode.js';
 import { MODIFIED_MESSAGE } from '../registry/errors.js';
 import type { ScaleAccess } from '../registry/resource.js';
 import type { ApiCall } from './api.js';
 import { sendJson } from './respond.js';
 
+const SCALE_API_VERSION = 'autoscaling/v1';
+
 function toScale(object: KubeObject, scale: ScaleAccess): KubeObject {
   const meta = object.metadata;
   return {
     kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
+    apiVersion: SCALE_API_VERSION,
     metadata: {
       name: meta.name,
       namespace: meta.namespace,
@@ -53,8 +56,8 @@ export async function serveScale(call: ApiCall, decode: (type?: PatchType) => Pr
   const result = await registry.transform(resource, namespace, name, call.writeOptions(), (current) => {
     const currentScale = toScale(current, scale);
     // A Scale has no lists, so strategic and apply patches merge like merge patches.
-    const wanted = patchType ? applyPatch(patchType === 'json' ? 'json' : 'merge', currentScale, body, resource) : (body as KubeObject);
-    const wantedVersion = isPlainObject(wanted) && isPlainObject(wanted.metadata) ? wanted.metadata.resourceVersion : undefined;
+    const wanted = checkTypeMeta(patchType ? applyPatch(patchType === 'json' ? 'json' : 'merge', currentScale, body, resource) : body, SCALE_API_VERSION, 'Scale');
+    const wantedVersion = isPlainObject(wanted.metadata) ? wanted.metadata.resourceVersion : undefined;
     if (wantedVersion && wantedVersion !== current.metadata.resourceVersion) throw errors.conflict(resource.groupResource, name, MODIFIED_MESSAGE);
     const next = cloneJson(current);
     scale.setSpecReplicas(next, requestedReplicas(wanted, name));

@@ -7,11 +7,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { isPlainObject, type Kube } from '../api/object.js';
-import { errors } from '../api/status.js';
+import { errors, type ApiError } from '../api/status.js';
 import { rfc3339 } from '../api/time.js';
 import { bindPod } from '../registry/binding.js';
 import { evictPod } from '../registry/eviction.js';
-import type { DeleteOptionsBody } from '../registry/registry.js';
+import type { DeleteOptionsBody, Registry } from '../registry/registry.js';
+import type { Resource } from '../registry/resource.js';
 import type { ApiCall, SubresourceHandler } from './api.js';
 import { sendJson } from './respond.js';
 
@@ -74,12 +75,30 @@ const eviction: SubresourceHandler = async (call) => {
   sendJson(call.res, 201, SUCCESS);
 };
 
-/** Pod endpoints a kubelet serves; answered honestly until the pod's kubelet serves them. */
-function kubeletEndpoint(what: string): SubresourceHandler {
+/** The pod endpoints a kubelet streams (upgraded connections), as the refusal names them. */
+export const KUBELET_ENDPOINTS: Readonly<Record<string, string>> = {
+  exec: 'exec',
+  attach: 'attach',
+  portforward: 'port-forward',
+  proxy: 'the proxy',
+};
+
+/**
+ * The answer to a pod endpoint no kubelet of kubemu serves (exec, attach, port-forward, proxy — and logs
+ * when kubemu runs no kubelets): 400 with a message kubectl and client libraries print as it is, whether
+ * the request is plain HTTP, a WebSocket or a SPDY upgrade.
+ */
+export function kubeletRefusal(registry: Registry, resource: Resource, namespace: string | undefined, name: string, subresource: string): ApiError {
+  const pod = registry.read(resource, namespace, name).object as Kube<Pod>;
+  if (!pod.spec?.nodeName) return errors.badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
+  const what = KUBELET_ENDPOINTS[subresource] ?? subresource;
+  if (subresource === 'log') return errors.badRequest(`the log of pod ${pod.metadata.name} is not served: no kubelet serves node ${pod.spec.nodeName}`);
+  return errors.badRequest(`${what} is not available for pod ${pod.metadata.name}: kubemu simulates node ${pod.spec.nodeName} and runs no containers`);
+}
+
+function kubeletEndpoint(subresource: string): SubresourceHandler {
   return (call) => {
-    const pod = call.registry.read(call.resource, call.info.namespace, call.info.name as string).object as Kube<Pod>;
-    if (!pod.spec?.nodeName) throw errors.badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
-    throw errors.badRequest(`${what} of pod ${pod.metadata.name} is not served: no kubelet serves node ${pod.spec.nodeName}`);
+    throw kubeletRefusal(call.registry, call.resource, call.info.namespace, call.info.name as string, subresource);
   };
 }
 
@@ -87,9 +106,9 @@ export const SUBRESOURCE_HANDLERS: Readonly<Record<string, SubresourceHandler>> 
   'serviceaccounts/token': token,
   'pods/binding': binding,
   'pods/eviction': eviction,
-  'pods/log': kubeletEndpoint('the log'),
+  'pods/log': kubeletEndpoint('log'),
   'pods/exec': kubeletEndpoint('exec'),
   'pods/attach': kubeletEndpoint('attach'),
-  'pods/portforward': kubeletEndpoint('port-forward'),
-  'pods/proxy': kubeletEndpoint('the proxy'),
+  'pods/portforward': kubeletEndpoint('portforward'),
+  'pods/proxy': kubeletEndpoint('proxy'),
 };

@@ -9,6 +9,7 @@
  */
 import type { Response } from 'express';
 import type { KubeObject } from '../api/object.js';
+import { parseResourceVersion } from '../api/resource-version.js';
 import { ApiError, errors, StatusReason, type Status } from '../api/status.js';
 import { isStorageError, StorageErrorCode } from '../../storage/errors.js';
 import type { StoreEvent, Watcher } from '../../storage/types.js';
@@ -91,8 +92,7 @@ function parameters(query: URLSearchParams, minTimeoutSeconds: number): WatchPar
   }
   let revision: number | undefined;
   if (rv && rv !== '0') {
-    if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
-    revision = Number(rv);
+    revision = parseResourceVersion(rv);
   }
   const timeout = query.get('timeoutSeconds');
   let timeoutMs: number;

@@ -2,25 +2,23 @@
  * @module server/http/websocket-watch
  * Layer: http. Watches over WebSocket (through `ws`) for clients that upgrade — browsers, some libraries:
  * the same request URL and parameters as a chunked watch, one event per text message (base64 when the client
- * asks for the `base64.binary.k8s.io` protocol). Errors before the upgrade are answered as a Status.
+ * asks for the `base64.binary.k8s.io` protocol). Errors before the upgrade are answered as a Status; so are the pod
+ * endpoints a kubelet would serve (exec, attach, port-forward), which kubemu refuses before upgrading.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isApiError, errors, type ApiError } from '../api/status.js';
+import { isApiError, errors } from '../api/status.js';
 import type { Registry } from '../registry/registry.js';
 import { parseIncludeObject } from '../registry/table.js';
-import { toApiError } from './errors.js';
+import type { BrowserGuard } from './browser-guard.js';
+import { sendStatusOnSocket, toApiError } from './errors.js';
 import { parseRequestInfo } from './request-info.js';
+import { kubeletRefusal, KUBELET_ENDPOINTS } from './subresources.js';
 import type { WatchServer, WatchSink } from './watch.js';
 
 const PROTOCOLS = ['base64.binary.k8s.io', 'binary.k8s.io'];
 const HIGH_WATER = 1024 * 1024;
-
-function refuse(socket: Duplex, error: ApiError): void {
-  const body = JSON.stringify(error.toStatus());
-  socket.end(`HTTP/1.1 ${error.code} ${error.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-}
 
 function webSocketSink(ws: WebSocket, base64: boolean): WatchSink {
   const gone = new Promise<void>((resolve) => ws.once('close', () => resolve()));
@@ -42,18 +40,27 @@ function webSocketSink(ws: WebSocket, base64: boolean): WatchSink {
   };
 }
 
-export function attachWebSocketWatch(server: Server, registry: Registry, watches: WatchServer): void {
+export function attachWebSocketWatch(server: Server, registry: Registry, watches: WatchServer, guard?: BrowserGuard): void {
   const wss = new WebSocketServer({
     noServer: true,
     handleProtocols: (protocols) => PROTOCOLS.find((p) => protocols.has(p)) ?? false,
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands an upgraded socket over without an error listener: a peer's reset must not end the process.
+    socket.on('error', () => socket.destroy());
     try {
+      const refusal = guard?.check(req, true);
+      if (refusal) throw refusal;
       const url = new URL(req.url ?? '/', 'http://kubemu');
-      const info = parseRequestInfo('GET', url.pathname, url.searchParams);
-      if (info.kind !== 'resource' || info.verb !== 'watch') throw errors.badRequest('only watch requests can be upgraded to a WebSocket here');
+      const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      if (info.kind !== 'resource') throw errors.pathNotFound();
       const resource = registry.catalogue.find(info.group, info.version, info.resource);
       if (!resource) throw errors.pathNotFound();
+      // exec, attach and port-forward upgrade (WebSocket, or SPDY after it): refused before any upgrade.
+      if (resource.plural === 'pods' && info.name && info.subresource && info.subresource in KUBELET_ENDPOINTS) {
+        throw kubeletRefusal(registry, resource, info.namespace, info.name, info.subresource);
+      }
+      if (info.verb !== 'watch') throw errors.badRequest('only watch, exec, attach and port-forward requests can be upgraded here');
       const query = url.searchParams;
       const list = {
         ...(query.get('labelSelector') && { labelSelector: query.get('labelSelector') as string }),
@@ -72,7 +79,7 @@ export function attachWebSocketWatch(server: Server, registry: Registry, watches
         void watches.stream(opened, webSocketSink(ws, ws.protocol === 'base64.binary.k8s.io'));
       });
     } catch (err) {
-      refuse(socket, isApiError(err) ? err : toApiError(err));
+      sendStatusOnSocket(socket, isApiError(err) ? err : toApiError(err));
     }
   });
 }

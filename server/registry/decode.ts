@@ -10,16 +10,22 @@ import { errors } from '../api/status.js';
 import type { WriteOptions } from './registry.js';
 import type { Resource } from './resource.js';
 
-/** Body checks the decoder does upstream: object shape, apiVersion/kind, JSON types, unknown fields (pruned, or refused under Strict). */
-export function decodeBody(resource: Resource, body: unknown, options: Pick<WriteOptions, 'fieldValidation' | 'warnings'>): KubeObject {
+/** A body must be an object, and name the expected apiVersion and kind if it names any (as the handlers check). */
+export function checkTypeMeta(body: unknown, apiVersion: string, kind: string): KubeObject {
   if (!isPlainObject(body)) throw errors.badRequest('the body of the request must be a JSON or YAML object');
   const object = body as KubeObject;
-  if (object.apiVersion !== undefined && object.apiVersion !== resource.apiVersion) {
-    throw errors.badRequest(`the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${resource.apiVersion})`);
+  if (object.apiVersion !== undefined && object.apiVersion !== apiVersion) {
+    throw errors.badRequest(`the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${apiVersion})`);
   }
-  if (object.kind !== undefined && object.kind !== resource.kind) {
-    throw errors.badRequest(`the kind in the data (${String(object.kind)}) does not match the expected kind (${resource.kind})`);
+  if (object.kind !== undefined && object.kind !== kind) {
+    throw errors.badRequest(`the kind in the data (${String(object.kind)}) does not match the expected kind (${kind})`);
   }
+  return object;
+}
+
+/** Body checks the decoder does upstream: object shape, apiVersion/kind, JSON types, unknown fields (pruned, or refused under Strict). */
+export function decodeBody(resource: Resource, body: unknown, options: Pick<WriteOptions, 'fieldValidation' | 'warnings'>): KubeObject {
+  const object = checkTypeMeta(body, resource.apiVersion, resource.kind);
   if (object.metadata !== undefined && !isPlainObject(object.metadata)) {
     throw errors.badRequest(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: json: cannot unmarshal ${typeof object.metadata} into Go struct field ${resource.kind}.metadata of type v1.ObjectMeta`);
   }
@@ -32,7 +38,7 @@ export function decodeBody(resource: Resource, body: unknown, options: Pick<Writ
     if (report.unknownFields.length > 0 && validation !== 'Ignore') {
       const texts = report.unknownFields.map((path) => `unknown field "${path}"`);
       if (validation === 'Strict') throw errors.badRequest(`strict decoding error: ${texts.join(', ')}`);
-      options.warnings?.push(...texts);
+      for (const text of texts) options.warnings?.push(text);
     }
   }
   object.apiVersion = resource.apiVersion;

@@ -36,10 +36,20 @@ function resolve(type: TypeRef | undefined): TypeRef | undefined {
 }
 
 /** The JSON key upstream uses for a list-map item: its key fields, sorted. */
+/**
+ * Defaults of list-map key fields (`+default` in k8s.io/api: the `protocol` of container, service and endpoint
+ * ports). An item that leaves a key out is keyed by its default, as structured-merge-diff keys it — so an
+ * apply that omits `protocol` names the same item as the stored, defaulted one.
+ */
+const KEY_DEFAULTS: Readonly<Record<string, Json>> = { protocol: 'TCP' };
+
 export function itemKey(item: Json, keys: readonly string[]): string {
   const record = isPlainObject(item) ? item : {};
   const picked: Record<string, Json> = {};
-  for (const key of [...keys].sort()) if (record[key] !== undefined) picked[key] = record[key];
+  for (const key of [...keys].sort()) {
+    const value = record[key] ?? KEY_DEFAULTS[key];
+    if (value !== undefined) picked[key] = value;
+  }
   return `k:${JSON.stringify(picked)}`;
 }
 
@@ -269,6 +279,44 @@ function sortedFields(node: Record<string, Json>): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const key of keys.sort()) out[key] = sortedFields(node[key] as Record<string, Json>);
   return out;
+}
+
+/**
+ * Whether a FieldsV1 value decodes as structured-merge-diff decodes it: objects all the way down, keyed by `.`
+ * or a path element (`f:name`, `i:3`, `k:{json object}`, `v:json`; another one-letter prefix is skipped).
+ */
+export function isValidFieldsV1(fields: Json): boolean {
+  const stack: Json[] = [fields];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (!isPlainObject(node)) return false;
+    for (const [element, child] of Object.entries(node)) {
+      if (element !== '.' && !validPathElement(element)) return false;
+      stack.push(child);
+    }
+  }
+  return true;
+}
+
+function validPathElement(element: string): boolean {
+  if (element.length < 2 || element[1] !== ':') return false;
+  const body = element.slice(2);
+  switch (element[0]) {
+    case 'f':
+      return true;
+    case 'i':
+      return /^-?\d+$/.test(body);
+    case 'k':
+    case 'v':
+      try {
+        const value = JSON.parse(body) as unknown;
+        return element[0] === 'v' || isPlainObject(value);
+      } catch {
+        return false;
+      }
+    default:
+      return true;
+  }
 }
 
 /** FieldsV1 back to its set of leaf paths. */

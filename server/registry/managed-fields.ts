@@ -12,7 +12,7 @@ import type { TypeRef } from '../api/schema/declarations.js';
 import { schemaModel } from '../api/schema/model.js';
 import { ApiError, StatusReason, type StatusCause } from '../api/status.js';
 import { rfc3339 } from '../api/time.js';
-import { childShape, collectPaths, describePath, diffPaths, fromFieldsV1, itemKey, removeAt, SEP, toFieldsV1, valueAt, type Json, type Shape } from './field-paths.js';
+import { childShape, collectPaths, isValidFieldsV1, describePath, diffPaths, fromFieldsV1, itemKey, removeAt, SEP, toFieldsV1, valueAt, type Json, type Shape } from './field-paths.js';
 import type { Resource } from './resource.js';
 
 type Entry = ManagedFieldsEntry & { manager: string; operation: 'Apply' | 'Update' };
@@ -114,6 +114,18 @@ function finish(entries: { entry: Entry; paths: ReadonlySet<string>; dirty?: boo
     });
 }
 
+/** Whether a managedFields entry decodes as upstream's DecodeManagedFields requires. */
+function decodable(entry: ManagedFieldsEntry): boolean {
+  return (
+    isPlainObject(entry) &&
+    (entry.operation === 'Apply' || entry.operation === 'Update') &&
+    typeof entry.apiVersion === 'string' &&
+    entry.apiVersion !== '' &&
+    entry.fieldsType === 'FieldsV1' &&
+    (entry.fieldsV1 === undefined || isValidFieldsV1(entry.fieldsV1 as Json))
+  );
+}
+
 /** The manager name upstream derives when a request names none: the User-Agent's product token. */
 export function managerFromUserAgent(userAgent: string | undefined): string {
   const token = (userAgent ?? '').split('/')[0]?.trim();
@@ -135,8 +147,14 @@ export function trackUpdate(
   const requested = next.metadata.managedFields;
   if (requested !== undefined && !deepEqual(requested, old?.metadata.managedFields)) {
     // Explicit managedFields (kubectl's client-side → server-side apply migration) replace the record; [] resets it.
-    if (requested.length === 0) delete next.metadata.managedFields;
-    return;
+    if (requested.length === 0) {
+      delete next.metadata.managedFields;
+      return;
+    }
+    if (requested.every(decodable)) return;
+    // As upstream: a record that does not decode is ignored, and the write is tracked on the stored one.
+    if (old?.metadata.managedFields) next.metadata.managedFields = old.metadata.managedFields;
+    else delete next.metadata.managedFields;
   }
   const { changed, removed } = changedPaths(resource, old, next, subresource);
   // Entries keep their shared path sets unless the write takes a path from them (copy on change).

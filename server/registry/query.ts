@@ -3,6 +3,7 @@
  * Layer: registry. Turns list options (label and field selectors) into one predicate over a resource's
  * objects, rejecting unsupported field labels and malformed selectors as upstream does (400 BadRequest).
  */
+import { parseResourceVersion } from '../api/resource-version.js';
 import { fieldsMatch, FieldSelectorParseError, parseFieldSelector, type FieldRequirement } from '../api/fields.js';
 import { parseSelector, SelectorParseError, type Selector } from '../api/labels.js';
 import type { KubeObject } from '../api/object.js';
@@ -70,8 +71,7 @@ export function listRevision(query: ListQuery): number | undefined {
     throw invalidError({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', [field.forbidden('resourceVersion', 'specifying resource version is not allowed when using continue')]);
   }
   if (!resourceVersion || resourceVersion === '0') return undefined;
-  const revision = Number(resourceVersion);
-  if (!/^\d+$/.test(resourceVersion)) throw errors.badRequest(`invalid resource version: ${JSON.stringify(resourceVersion)}`);
+  const revision = parseResourceVersion(resourceVersion);
   // Exact (or a paged list, which upstream serves exactly) reads the snapshot; NotOlderThan reads the latest.
   return resourceVersionMatch === 'Exact' || (query.limit && resourceVersionMatch !== 'NotOlderThan') ? revision : undefined;
 }

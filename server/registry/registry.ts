@@ -7,6 +7,7 @@
  */
 import { cloneJson, deepEqual } from '../api/equality.js';
 import { field, invalidError, type FieldError } from '../api/field-errors.js';
+import { nestingTooDeepMessage, valueTooDeep } from '../api/nesting.js';
 import { isPlainObject, type KubeObject } from '../api/object.js';
 import { ApiError, errors, StatusReason, type StatusDetails } from '../api/status.js';
 import { rfc3339 } from '../api/time.js';
@@ -280,6 +281,7 @@ export class Registry implements AdmissionReader {
       subresource,
       (current) => {
         const patched = applyPatch(type, this.fromStorage(resource, current), patch, resource);
+        if (valueTooDeep(patched)) throw errors.badRequest(nestingTooDeepMessage());
         const object = decodeBody(resource, patched, options);
         const wanted = object.metadata.resourceVersion;
         if (wanted && wanted !== current.metadata.resourceVersion) throw errors.conflict(resource.groupResource, name, MODIFIED_MESSAGE);
@@ -295,6 +297,7 @@ export class Registry implements AdmissionReader {
     if (!manager) throw errors.badRequest('PATCH requests with apply patch type must have a fieldManager');
     if (!isPlainObject(body)) throw errors.badRequest('an apply patch must be a YAML or JSON object');
     const config = decodeBody(resource, cloneJson(body), options);
+    if (config.metadata.managedFields !== undefined) throw errors.badRequest('metadata.managedFields must be nil');
     if (config.metadata.name && config.metadata.name !== name) {
       throw errors.badRequest(`the name of the object (${config.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -431,7 +434,7 @@ export class Registry implements AdmissionReader {
     } else {
       problems = [...validateObjectMetaUpdate(object.metadata, old.metadata, rules), ...(resource.strategy?.validate?.(object, context) ?? [])];
       // A subresource changes only what it owns; the main resource's update rules do not apply to it.
-      if (!subresource) problems.push(...(resource.strategy?.validateUpdate?.(object, old, context) ?? []));
+      if (!subresource) for (const problem of resource.strategy?.validateUpdate?.(object, old, context) ?? []) problems.push(problem);
     }
     this.rejectInvalid(resource, object, problems);
     // Plugins hold something only for creates (quota charges); nothing to keep past an update's check.

@@ -4,14 +4,21 @@
  * (RFC 6901) paths. Failures are reported as PatchError (the API answers 422, as upstream does).
  */
 import { deepEqual, cloneJson } from '../equality.js';
+import { MAX_NESTING_DEPTH, nestingTooDeepMessage, valueDepth } from '../nesting.js';
 import { isPlainObject } from '../object.js';
 
 export class PatchError extends Error {
   override readonly name = 'PatchError';
 }
 
-/** Upstream's limit on the bytes a copy/move may duplicate. */
+/** Upstream's limit on the bytes the copies of one patch may duplicate, together. */
 const MAX_COPY_BYTES = 3 * 1024 * 1024;
+
+/** A value placed at a pointer must not make the document deeper than the nesting bound. */
+function checkPlacement(pointer: string, value: unknown): void {
+  const at = pointer === '' ? 0 : pointer.split('/').length - 1;
+  if (at + valueDepth(value, MAX_NESTING_DEPTH - at) > MAX_NESTING_DEPTH) throw new PatchError(nestingTooDeepMessage());
+}
 
 interface Operation {
   op: string;
@@ -98,6 +105,7 @@ function remove(doc: unknown, pointer: string): unknown {
 export function applyJsonPatch(document: unknown, patch: unknown): unknown {
   if (!Array.isArray(patch)) throw new PatchError('a JSON patch must be an array of operations');
   let doc = cloneJson(document);
+  let copied = 0;
   for (const raw of patch) {
     if (!isPlainObject(raw) || typeof raw.op !== 'string' || typeof raw.path !== 'string') {
       throw new PatchError(`invalid JSON patch operation: ${JSON.stringify(raw)}`);
@@ -106,6 +114,7 @@ export function applyJsonPatch(document: unknown, patch: unknown): unknown {
     switch (op.op) {
       case 'add':
         if (!('value' in raw)) throw new PatchError('add operation requires a value');
+        checkPlacement(op.path, op.value);
         doc = add(doc, op.path, cloneJson(op.value));
         break;
       case 'remove':
@@ -114,19 +123,23 @@ export function applyJsonPatch(document: unknown, patch: unknown): unknown {
       case 'replace':
         if (!('value' in raw)) throw new PatchError('replace operation requires a value');
         read(doc, op.path);
+        checkPlacement(op.path, op.value);
         if (op.path === '') doc = cloneJson(op.value);
         else doc = add(remove(doc, op.path), op.path, cloneJson(op.value));
         break;
       case 'move': {
         if (typeof op.from !== 'string') throw new PatchError('move operation requires "from"');
         const value = read(doc, op.from);
+        checkPlacement(op.path, value);
         doc = add(remove(doc, op.from), op.path, value);
         break;
       }
       case 'copy': {
         if (typeof op.from !== 'string') throw new PatchError('copy operation requires "from"');
         const value = read(doc, op.from);
-        if (JSON.stringify(value).length > MAX_COPY_BYTES) throw new PatchError(`copy would exceed the limit of ${MAX_COPY_BYTES} bytes`);
+        checkPlacement(op.path, value);
+        copied += JSON.stringify(value).length;
+        if (copied > MAX_COPY_BYTES) throw new PatchError(`copies would exceed the limit of ${MAX_COPY_BYTES} bytes`);
         doc = add(doc, op.path, cloneJson(value));
         break;
       }

@@ -46,12 +46,12 @@ function validate(ds: DaemonSetObject): FieldError[] {
   const spec = ds.spec;
   if (!spec) return [field.required('spec')];
   const errors = validateSelectorAndTemplate(spec.selector, spec.template?.metadata?.labels, 'daemonset');
-  errors.push(...validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['Always'] }));
+  for (const problem of validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['Always'] })) errors.push(problem);
   if (spec.template?.spec?.activeDeadlineSeconds !== undefined) {
     errors.push(field.forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in DaemonSet is not Supported'));
   }
-  errors.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
-  errors.push(...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
+  for (const problem of nonNegative(spec.minReadySeconds, 'spec.minReadySeconds')) errors.push(problem);
+  for (const problem of nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit')) errors.push(problem);
   const strategy = spec.updateStrategy ?? {};
   if (!strategy.type || !STRATEGIES.includes(strategy.type)) {
     errors.push(field.notSupported('spec.updateStrategy.type', strategy.type ?? '', STRATEGIES));
@@ -60,8 +60,8 @@ function validate(ds: DaemonSetObject): FieldError[] {
     if (!rolling) errors.push(field.required('spec.updateStrategy.rollingUpdate'));
     else {
       const base = 'spec.updateStrategy.rollingUpdate';
-      errors.push(...validateIntOrPercent(rolling.maxUnavailable, `${base}.maxUnavailable`));
-      errors.push(...validateIntOrPercent(rolling.maxSurge, `${base}.maxSurge`));
+      for (const problem of validateIntOrPercent(rolling.maxUnavailable, `${base}.maxUnavailable`)) errors.push(problem);
+      for (const problem of validateIntOrPercent(rolling.maxSurge, `${base}.maxSurge`)) errors.push(problem);
       const noUnavailable = isZero(rolling.maxUnavailable);
       const noSurge = isZero(rolling.maxSurge);
       if (!noUnavailable && !noSurge) errors.push(field.invalid(`${base}.maxSurge`, rolling.maxSurge, 'may not be set when maxUnavailable is non-zero'));

@@ -37,8 +37,8 @@ function validate(deployment: DeploymentObject): FieldError[] {
   const spec = deployment.spec;
   if (!spec) return [field.required('spec')];
   const errors = nonNegative(spec.replicas, 'spec.replicas');
-  errors.push(...validateSelectorAndTemplate(spec.selector, spec.template?.metadata?.labels, 'deployment'));
-  errors.push(...validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['Always'] }));
+  for (const problem of validateSelectorAndTemplate(spec.selector, spec.template?.metadata?.labels, 'deployment')) errors.push(problem);
+  for (const problem of validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['Always'] })) errors.push(problem);
   if (spec.template?.spec?.activeDeadlineSeconds !== undefined) {
     errors.push(field.forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'));
   }
@@ -53,8 +53,8 @@ function validate(deployment: DeploymentObject): FieldError[] {
     errors.push(...validateIntOrPercent(maxUnavailable, `${base}.maxUnavailable`), ...validateIntOrPercent(maxSurge, `${base}.maxSurge`));
     if (isZero(maxUnavailable) && isZero(maxSurge)) errors.push(field.invalid(`${base}.maxUnavailable`, maxUnavailable ?? 0, 'may not be 0 when `maxSurge` is 0'));
   }
-  errors.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
-  errors.push(...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
+  for (const problem of nonNegative(spec.minReadySeconds, 'spec.minReadySeconds')) errors.push(problem);
+  for (const problem of nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit')) errors.push(problem);
   if (spec.progressDeadlineSeconds !== undefined && spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)) {
     errors.push(field.invalid('spec.progressDeadlineSeconds', spec.progressDeadlineSeconds, 'must be greater than minReadySeconds'));
   }

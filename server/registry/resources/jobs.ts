@@ -67,9 +67,9 @@ function validate(job: JobObject): FieldError[] {
   const errors = validateSelectorAndTemplate(spec.selector, spec.template?.metadata?.labels, 'job');
   const restartPolicy = spec.template?.spec?.restartPolicy;
   if (!restartPolicy || restartPolicy === 'Always') errors.push(field.required('spec.template.spec.restartPolicy', 'valid values: "OnFailure", "Never"'));
-  errors.push(...validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['OnFailure', 'Never', 'Always'] }));
+  for (const problem of validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['OnFailure', 'Never', 'Always'] })) errors.push(problem);
   for (const key of ['parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'ttlSecondsAfterFinished'] as const) {
-    errors.push(...nonNegative(spec[key], `spec.${key}`));
+    for (const problem of nonNegative(spec[key], `spec.${key}`)) errors.push(problem);
   }
   return errors;
 }
@@ -207,7 +207,7 @@ export const cronjobs = defineResource<CronJobObject>({
       }
       if (spec.concurrencyPolicy && !CONCURRENCY.includes(spec.concurrencyPolicy)) errors.push(field.notSupported('spec.concurrencyPolicy', spec.concurrencyPolicy, CONCURRENCY));
       if (spec.jobTemplate?.spec?.selector) errors.push(field.invalid('spec.jobTemplate.spec.selector', spec.jobTemplate.spec.selector, '`selector` will be auto-generated'));
-      errors.push(...validatePodTemplate(spec.jobTemplate?.spec?.template, 'spec.jobTemplate.spec.template', { restartPolicies: ['OnFailure', 'Never'] }));
+      for (const problem of validatePodTemplate(spec.jobTemplate?.spec?.template, 'spec.jobTemplate.spec.template', { restartPolicies: ['OnFailure', 'Never'] })) errors.push(problem);
       return errors;
     },
   },

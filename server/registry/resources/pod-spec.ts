@@ -198,6 +198,8 @@ export interface PodSpecRules {
   /** restart policies allowed (templates of controllers narrow this) */
   restartPolicies?: readonly string[];
   isPod?: boolean;
+  /** volumes the controller adds to every pod (a StatefulSet's claim templates): mounts may name them */
+  addedVolumes?: readonly string[];
 }
 
 export function validatePodSpec(spec: PodSpec | undefined, path: string, rules: PodSpecRules = {}): FieldError[] {
@@ -216,16 +218,17 @@ export function validatePodSpec(spec: PodSpec | undefined, path: string, rules: 
       for (const message of isConfigMapKey(item.key)) errors.push(field.invalid(`${at}.items.key`, item.key, message));
     }
   });
+  for (const name of rules.addedVolumes ?? []) volumes.add(name);
   const names = new Set<string>();
-  errors.push(...validateContainers(spec.containers, `${path}.containers`, names, volumes, true));
-  errors.push(...validateContainers(spec.initContainers, `${path}.initContainers`, names, volumes, false));
+  for (const problem of validateContainers(spec.containers, `${path}.containers`, names, volumes, true)) errors.push(problem);
+  for (const problem of validateContainers(spec.initContainers, `${path}.initContainers`, names, volumes, false)) errors.push(problem);
   if (rules.isPod && (spec.ephemeralContainers ?? []).length > 0) errors.push(field.forbidden(`${path}.ephemeralContainers`, 'cannot be set on create'));
   const restartPolicies = rules.restartPolicies ?? RESTART_POLICIES;
   if (!spec.restartPolicy) errors.push(field.required(`${path}.restartPolicy`));
   else if (!restartPolicies.includes(spec.restartPolicy)) errors.push(field.notSupported(`${path}.restartPolicy`, spec.restartPolicy, restartPolicies));
   if (!spec.dnsPolicy) errors.push(field.required(`${path}.dnsPolicy`));
   else if (!DNS_POLICIES.includes(spec.dnsPolicy)) errors.push(field.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, DNS_POLICIES));
-  errors.push(...validateLabels(spec.nodeSelector, `${path}.nodeSelector`));
+  for (const problem of validateLabels(spec.nodeSelector, `${path}.nodeSelector`)) errors.push(problem);
   if (spec.serviceAccountName) for (const message of isDNS1123Subdomain(spec.serviceAccountName)) errors.push(field.invalid(`${path}.serviceAccountName`, spec.serviceAccountName, message));
   if (spec.nodeName) for (const message of isDNS1123Subdomain(spec.nodeName)) errors.push(field.invalid(`${path}.nodeName`, spec.nodeName, message));
   if (spec.activeDeadlineSeconds !== undefined && (spec.activeDeadlineSeconds < 1 || spec.activeDeadlineSeconds > 2147483647)) {

@@ -34,9 +34,9 @@ function validateReplicaSet(rs: ReplicaSetObject): FieldError[] {
   const spec = rs.spec;
   if (!spec) return [field.required('spec')];
   const errors = nonNegative(spec.replicas, 'spec.replicas');
-  errors.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
-  errors.push(...validateSelectorAndTemplate(spec.selector, spec.template?.metadata?.labels, 'deployment'));
-  if (spec.template) errors.push(...validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['Always'] }));
+  for (const problem of nonNegative(spec.minReadySeconds, 'spec.minReadySeconds')) errors.push(problem);
+  for (const problem of validateSelectorAndTemplate(spec.selector, spec.template?.metadata?.labels, 'deployment')) errors.push(problem);
+  if (spec.template) for (const problem of validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['Always'] })) errors.push(problem);
   return errors;
 }
 
@@ -117,12 +117,12 @@ export const replicationcontrollers = defineResource<ControllerObject>({
       const spec = rc.spec ?? {};
       const errors = nonNegative(spec.replicas, 'spec.replicas');
       if (Object.keys(spec.selector ?? {}).length === 0) errors.push(field.required('spec.selector'));
-      errors.push(...validateLabels(spec.selector, 'spec.selector'));
+      for (const problem of validateLabels(spec.selector, 'spec.selector')) errors.push(problem);
       if (spec.template) {
         if (!fromMap(spec.selector).matches(spec.template.metadata?.labels)) {
           errors.push(field.invalid('spec.template.metadata.labels', spec.template.metadata?.labels ?? {}, '`selector` does not match template `labels`'));
         }
-        errors.push(...validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['Always'] }));
+        for (const problem of validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['Always'] })) errors.push(problem);
       }
       return errors;
     },

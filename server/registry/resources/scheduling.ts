@@ -98,9 +98,9 @@ export const poddisruptionbudgets = defineResource<BudgetObject>({
       if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined) {
         errors.push(field.invalid('spec', spec, 'minAvailable and maxUnavailable cannot be both set'));
       }
-      errors.push(...validateIntOrPercent(spec.minAvailable, 'spec.minAvailable'));
-      errors.push(...validateIntOrPercent(spec.maxUnavailable, 'spec.maxUnavailable'));
-      errors.push(...validateLabelSelector(spec.selector, 'spec.selector'));
+      for (const problem of validateIntOrPercent(spec.minAvailable, 'spec.minAvailable')) errors.push(problem);
+      for (const problem of validateIntOrPercent(spec.maxUnavailable, 'spec.maxUnavailable')) errors.push(problem);
+      for (const problem of validateLabelSelector(spec.selector, 'spec.selector')) errors.push(problem);
       return errors;
     },
   },

@@ -73,7 +73,7 @@ function validate(service: ServiceObject): FieldError[] {
   const ports = new Set<string>();
   (spec.ports ?? []).forEach((port, i) => {
     const at = `spec.ports[${i}]`;
-    errors.push(...validatePort(port, at, (spec.ports ?? []).length, spec));
+    for (const problem of validatePort(port, at, (spec.ports ?? []).length, spec)) errors.push(problem);
     if (port.name) {
       if (names.has(port.name)) errors.push(field.duplicate(`${at}.name`, port.name));
       names.add(port.name);
@@ -82,7 +82,7 @@ function validate(service: ServiceObject): FieldError[] {
     if (ports.has(id)) errors.push(field.duplicate(at, `${port.protocol}:${port.port}`));
     ports.add(id);
   });
-  errors.push(...validateLabels(spec.selector, 'spec.selector'));
+  for (const problem of validateLabels(spec.selector, 'spec.selector')) errors.push(problem);
   return errors;
 }
 

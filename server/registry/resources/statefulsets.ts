@@ -21,14 +21,16 @@ function validate(sts: StatefulSetObject): FieldError[] {
   const spec = sts.spec;
   if (!spec) return [field.required('spec')];
   const errors = nonNegative(spec.replicas, 'spec.replicas');
-  errors.push(...validateSelectorAndTemplate(spec.selector, spec.template?.metadata?.labels, 'statefulset'));
-  errors.push(...validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['Always'] }));
+  for (const problem of validateSelectorAndTemplate(spec.selector, spec.template?.metadata?.labels, 'statefulset')) errors.push(problem);
+  // Each claim template becomes a volume of every pod (as upstream 1.34 validates the template).
+  const addedVolumes = (spec.volumeClaimTemplates ?? []).map((claim) => claim.metadata?.name ?? '').filter((name) => name !== '');
+  for (const problem of validatePodTemplate(spec.template, 'spec.template', { restartPolicies: ['Always'], addedVolumes })) errors.push(problem);
   if (spec.podManagementPolicy && !['OrderedReady', 'Parallel'].includes(spec.podManagementPolicy)) {
     errors.push(field.invalid('spec.podManagementPolicy', spec.podManagementPolicy, "must be 'OrderedReady' or 'Parallel'"));
   }
   const type = spec.updateStrategy?.type;
   if (type && !['RollingUpdate', 'OnDelete'].includes(type)) errors.push(field.invalid('spec.updateStrategy', type, "must be 'RollingUpdate' or 'OnDelete'"));
-  errors.push(...nonNegative(spec.updateStrategy?.rollingUpdate?.partition, 'spec.updateStrategy.rollingUpdate.partition'));
+  for (const problem of nonNegative(spec.updateStrategy?.rollingUpdate?.partition, 'spec.updateStrategy.rollingUpdate.partition')) errors.push(problem);
   return errors;
 }
 
@@ -122,7 +124,7 @@ export const controllerrevisions = defineResource<RevisionObject>({
     validate(revision) {
       const errors: FieldError[] = [];
       if (revision.data === undefined || revision.data === null) errors.push(field.required('data', 'data is mandatory'));
-      errors.push(...nonNegative(revision.revision, 'revision'));
+      for (const problem of nonNegative(revision.revision, 'revision')) errors.push(problem);
       return errors;
     },
     validateUpdate: (revision, old) => (deepEqual(revision.data, old.data) ? [] : [field.immutable('data', revision.data)]),

@@ -92,10 +92,10 @@ export function validateObjectMeta(meta: Metadata, rules: MetaRules): FieldError
   } else if (meta.namespace) {
     errors.push(field.forbidden('metadata.namespace', 'not allowed on this type'));
   }
-  errors.push(...validateLabels(meta.labels, 'metadata.labels'));
-  errors.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
-  errors.push(...validateOwnerReferences(meta, 'metadata.ownerReferences'));
-  errors.push(...validateFinalizers(meta.finalizers, 'metadata.finalizers'));
+  for (const problem of validateLabels(meta.labels, 'metadata.labels')) errors.push(problem);
+  for (const problem of validateAnnotations(meta.annotations, 'metadata.annotations')) errors.push(problem);
+  for (const problem of validateOwnerReferences(meta, 'metadata.ownerReferences')) errors.push(problem);
+  for (const problem of validateFinalizers(meta.finalizers, 'metadata.finalizers')) errors.push(problem);
   if (meta.finalizers?.includes('orphan') && meta.finalizers.includes('foregroundDeletion')) {
     errors.push(field.invalid('metadata.finalizers', meta.finalizers, 'finalizer orphan and foregroundDeletion cannot be both set'));
   }
