@@ -6,7 +6,7 @@ import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MAX_NESTING_DEPTH } from '../server/api/nesting.js';
-import { kubectlAvailable, NEWEST } from './support/kubectl.js';
+import { kubectlAvailable, NEWEST, OLDEST } from './support/kubectl.js';
 import { configMap, startTestCluster, type TestCluster } from './support/server.js';
 import { eventually } from './support/wait.js';
 
@@ -354,6 +354,35 @@ describe('pods as a kubelet serves them', () => {
   });
 });
 
+describe('OpenAPI v2', () => {
+  it('serves every kind\'s definitions, as JSON and as the protobuf kubectl reads', async () => {
+    const json = await cluster.http().get('/openapi/v2').set('Accept', 'application/json');
+    expect(json.status).toBe(200);
+    expect(json.body.definitions['io.k8s.api.core.v1.Pod']['x-kubernetes-group-version-kind']).toEqual([{ group: '', version: 'v1', kind: 'Pod' }]);
+    expect(json.body.definitions['io.k8s.api.apps.v1.DaemonSet'].properties.spec).toEqual({ $ref: '#/definitions/io.k8s.api.apps.v1.DaemonSetSpec', description: expect.any(String) });
+    const proto = await cluster.http().get('/openapi/v2').set('Accept', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf').buffer(true).parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+    expect(proto.headers['content-type']).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    expect((proto.body as Buffer).length).toBeGreaterThan(100_000);
+    expectStatus(await cluster.http().get('/openapi/v2').set('Accept', 'text/html'), 406);
+  });
+
+  describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s', (minor) => {
+    it('explains from OpenAPI v2 (--output=plaintext-openapiv2)', async () => {
+      const kubectl = cluster.kubectl(minor);
+      const pods = await kubectl.ok(['explain', '--output=plaintext-openapiv2', 'pods']);
+      expect(pods).toMatch(/^KIND:\s+Pod\nVERSION:\s+v1\n\nDESCRIPTION:\n\s+Pod is a collection of containers/);
+      expect(pods).toMatch(/\n {3}spec\t<Object>\n/);
+      const ports = await kubectl.ok(['explain', '--output=plaintext-openapiv2', 'deployments.spec.template.spec.containers.ports']);
+      expect(ports).toMatch(/RESOURCE: ports <\[\]Object>/);
+      expect(ports).toMatch(/containerPort\t<integer> -required-/);
+    });
+  });
+});
+
 describe('overload', () => {
   let small: TestCluster;
   beforeAll(async () => {
@@ -390,5 +419,29 @@ describe('overload', () => {
     for (const socket of [upload, ...readers]) socket.destroy();
     await eventually('the held requests are gone', async () => (await small.http().get(`${CM}/big-0`)).status === 200, 5_000);
     await small.http().post(CM).send(configMap('after')).expect(201);
+  });
+});
+
+describe('WebSocket watches', () => {
+  it('survive clients that send broken frames or reset', async () => {
+    const port = Number(new URL(cluster.url).port);
+    for (const garbage of [Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from([0x81, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), Buffer.from('not a frame')]) {
+      await new Promise<void>((resolve) => {
+        const socket = createConnection(port, '127.0.0.1', () => {
+          socket.write(
+            `GET ${CM}?watch=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+          );
+        });
+        socket.once('data', () => {
+          socket.write(garbage);
+          setTimeout(() => {
+            socket.resetAndDestroy();
+            resolve();
+          }, 50);
+        });
+        socket.on('error', () => undefined);
+      });
+    }
+    await alive();
   });
 });

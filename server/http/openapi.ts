@@ -1,15 +1,17 @@
 /**
  * @module server/http/openapi
- * Layer: http. /openapi/v3 (index and per group-version documents, JSON) and /openapi/v2. kubectl 1.27/1.28
- * require /openapi/v2 to answer 200 in protobuf form; an empty body is a valid empty document there, and
- * with the v3 documents present every kubectl version validates and explains through v3.
+ * Layer: http. /openapi/v3 (index and per group-version documents, JSON) and /openapi/v2 in JSON or in
+ * gnostic protobuf (what kubectl asks for), negotiated by Accept as kube-openapi's handler does.
  */
 import express, { type Router } from 'express';
 import { errors } from '../api/status.js';
 import type { OpenApiDocuments } from '../registry/openapi.js';
+import { parseAccept } from './negotiation.js';
 import { sendBytes, sendJson } from './respond.js';
 
 const V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+/** The protobuf media type, and the older spelling client-go still asks for. */
+const V2_PROTOBUF_TYPES = new Set([V2_PROTOBUF, 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf']);
 
 export function openApiRouter(documents: OpenApiDocuments): Router {
   const router = express.Router();
@@ -22,10 +24,15 @@ export function openApiRouter(documents: OpenApiDocuments): Router {
     res.setHeader('Etag', `"${document.hash}"`);
     sendBytes(res, 200, 'application/json', document.bytes);
   });
-  const v2 = (req: express.Request, res: express.Response) => {
-    const accept = req.headers.accept ?? '';
-    if (accept.includes('protobuf') || !accept.includes('json')) return sendBytes(res, 200, V2_PROTOBUF, Buffer.alloc(0));
-    sendJson(res, 200, { swagger: '2.0', info: { title: 'Kubernetes', version: 'v2' }, paths: {}, definitions: {} });
+  const v2 = (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const document = documents.v2();
+    res.setHeader('Vary', 'Accept');
+    res.setHeader('Etag', `"${document.hash}"`);
+    for (const media of parseAccept(req.headers.accept || '*/*')) {
+      if (V2_PROTOBUF_TYPES.has(media.type)) return sendBytes(res, 200, V2_PROTOBUF, document.protobuf);
+      if (media.type === 'application/json' || media.type === '*/*' || media.type === 'application/*') return sendBytes(res, 200, 'application/json', document.json);
+    }
+    next(errors.notAcceptable('only the following media types are accepted: application/json, application/com.github.proto-openapi.spec.v2.v1.0+protobuf'));
   };
   router.get('/openapi/v2', v2);
   router.get('/swagger-2.0.0.pb-v1', v2);

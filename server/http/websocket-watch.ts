@@ -76,6 +76,8 @@ export function attachWebSocketWatch(server: Server, registry: Registry, watches
         includeObject: parseIncludeObject(query.get('includeObject')),
       });
       wss.handleUpgrade(req, socket, head, (ws) => {
+        // A client's broken frame or reset is an 'error' on the WebSocket: end that watch, nothing else.
+        ws.on('error', () => ws.terminate());
         void watches.stream(opened, webSocketSink(ws, ws.protocol === 'base64.binary.k8s.io'));
       });
     } catch (err) {
