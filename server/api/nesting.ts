@@ -92,8 +92,3 @@ export function valueDepth(value: unknown, limit = MAX_NESTING_DEPTH): number {
   }
   return deepest;
 }
-
-/** Whether a decoded value nests containers more than `limit` deep. */
-export function valueTooDeep(value: unknown, limit = MAX_NESTING_DEPTH): boolean {
-  return valueDepth(value, limit) > limit;
-}

@@ -17,7 +17,7 @@ import { bodyFormat, decodeText, readBody } from './body.js';
 import { serveDiscovery } from './discovery.js';
 import { negotiateOutput, parseMediaType } from './negotiation.js';
 import { decodeProtobufBody } from './protobuf.js';
-import { parseRequestInfo, type ResourceRequest } from './request-info.js';
+import { requestInfoOf, type ResourceRequest } from './request-info.js';
 import { sendDeletedList, sendList, sendObject, type RespondContext } from './respond.js';
 import { serveScale } from './scale.js';
 import type { WatchServer } from './watch.js';
@@ -49,11 +49,8 @@ const FIELD_VALIDATIONS = new Set(['Strict', 'Warn', 'Ignore']);
 export function apiHandler(options: ApiOptions): RequestHandler {
   const { registry } = options;
   return (req: Request, res: Response, next: NextFunction) => {
-    const raw = req.originalUrl;
-    if (!raw.startsWith('/api')) return next();
-    const question = raw.indexOf('?');
-    const searchParams = new URLSearchParams(question < 0 ? '' : raw.slice(question + 1));
-    const info = parseRequestInfo(req.method, question < 0 ? raw : raw.slice(0, question), searchParams);
+    if (!req.originalUrl.startsWith('/api')) return next();
+    const { info, query: searchParams } = requestInfoOf(req);
     if (info.kind === 'unknown') return next();
     if (info.kind === 'discovery') {
       try {

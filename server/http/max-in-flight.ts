@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { availableParallelism } from 'node:os';
 import type { RequestHandler } from 'express';
 import { ApiError, StatusReason } from '../api/status.js';
-import { parseRequestInfo } from './request-info.js';
+import { requestInfoOf } from './request-info.js';
 
 export interface InFlightLimits {
   /** concurrent read-only requests (0: no limit) */
@@ -37,8 +37,7 @@ function classify(req: IncomingMessage): Kind {
   if (HEALTH.test(url)) return 'exempt';
   const method = req.method ?? 'GET';
   if (url.startsWith('/api')) {
-    const question = url.indexOf('?');
-    const info = parseRequestInfo(method, question < 0 ? url : url.slice(0, question), new URLSearchParams(question < 0 ? '' : url.slice(question + 1)));
+    const { info } = requestInfoOf(req);
     if (info.kind === 'resource' && (info.verb === 'watch' || LONG_RUNNING_SUBRESOURCES.has(info.subresource ?? ''))) return 'exempt';
   }
   return READ_ONLY_METHODS.has(method) ? 'readOnly' : 'mutating';

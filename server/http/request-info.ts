@@ -28,6 +28,29 @@ export type DiscoveryRequest =
 
 export type RequestInfo = ResourceRequest | DiscoveryRequest | { kind: 'unknown' };
 
+export interface ParsedRequest {
+  info: RequestInfo;
+  query: URLSearchParams;
+}
+
+const parsedRequests = new WeakMap<object, ParsedRequest>();
+
+/**
+ * A request's info and query, parsed once however many layers ask (the in-flight limit, the API handler, the
+ * upgrade handler): from the raw request line, so a method and path are judged the same everywhere.
+ */
+export function requestInfoOf(req: { method?: string | undefined; url?: string | undefined }): ParsedRequest {
+  let parsed = parsedRequests.get(req);
+  if (!parsed) {
+    const url = req.url ?? '/';
+    const question = url.indexOf('?');
+    const query = new URLSearchParams(question < 0 ? '' : url.slice(question + 1));
+    parsed = { info: parseRequestInfo(req.method ?? 'GET', question < 0 ? url : url.slice(0, question), query), query };
+    parsedRequests.set(req, parsed);
+  }
+  return parsed;
+}
+
 /** Subresources of a namespace itself: /api/v1/namespaces/<name>/status and /finalize. */
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 

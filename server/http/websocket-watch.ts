@@ -13,7 +13,7 @@ import type { Registry } from '../registry/registry.js';
 import { parseIncludeObject } from '../registry/table.js';
 import type { BrowserGuard } from './browser-guard.js';
 import { sendStatusOnSocket, toApiError } from './errors.js';
-import { parseRequestInfo } from './request-info.js';
+import { requestInfoOf } from './request-info.js';
 import { kubeletRefusal, KUBELET_ENDPOINTS } from './subresources.js';
 import type { WatchServer, WatchSink } from './watch.js';
 
@@ -51,8 +51,7 @@ export function attachWebSocketWatch(server: Server, registry: Registry, watches
     try {
       const refusal = guard?.check(req, true);
       if (refusal) throw refusal;
-      const url = new URL(req.url ?? '/', 'http://kubemu');
-      const info = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+      const { info, query } = requestInfoOf(req);
       if (info.kind !== 'resource') throw errors.pathNotFound();
       const resource = registry.catalogue.find(info.group, info.version, info.resource);
       if (!resource) throw errors.pathNotFound();
@@ -61,7 +60,6 @@ export function attachWebSocketWatch(server: Server, registry: Registry, watches
         throw kubeletRefusal(registry, resource, info.namespace, info.name, info.subresource);
       }
       if (info.verb !== 'watch') throw errors.badRequest('only watch, exec, attach and port-forward requests can be upgraded here');
-      const query = url.searchParams;
       const list = {
         ...(query.get('labelSelector') && { labelSelector: query.get('labelSelector') as string }),
         ...(query.get('fieldSelector') && { fieldSelector: query.get('fieldSelector') as string }),

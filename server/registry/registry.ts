@@ -7,7 +7,6 @@
  */
 import { cloneJson, deepEqual } from '../api/equality.js';
 import { field, invalidError, type FieldError } from '../api/field-errors.js';
-import { nestingTooDeepMessage, valueTooDeep } from '../api/nesting.js';
 import { isPlainObject, type KubeObject } from '../api/object.js';
 import { ApiError, errors, StatusReason, type StatusDetails } from '../api/status.js';
 import { rfc3339 } from '../api/time.js';
@@ -281,7 +280,6 @@ export class Registry implements AdmissionReader {
       subresource,
       (current) => {
         const patched = applyPatch(type, this.fromStorage(resource, current), patch, resource);
-        if (valueTooDeep(patched)) throw errors.badRequest(nestingTooDeepMessage());
         const object = decodeBody(resource, patched, options);
         const wanted = object.metadata.resourceVersion;
         if (wanted && wanted !== current.metadata.resourceVersion) throw errors.conflict(resource.groupResource, name, MODIFIED_MESSAGE);
