@@ -14,10 +14,9 @@ import { isConflict, isNotFound } from '../server/api/status.js';
 import { Controller } from './controller.js';
 import { keyOf } from './informer.js';
 import type { ControllerContext } from './manager.js';
+import { PODS, RESOURCE_QUOTAS as QUOTAS } from './toolkit/resources.js';
 
 type QuotaObject = Kube<ResourceQuota>;
-const QUOTAS = { group: '', resource: 'resourcequotas' };
-const PODS = { group: '', resource: 'pods' };
 /** How often quotas on kinds other than pods are recounted (upstream resyncs every 5 minutes). */
 const RECOUNT_MS = 3_000;
 

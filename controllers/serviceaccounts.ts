@@ -8,9 +8,8 @@ import { isAlreadyExists, isForbidden, isNotFound } from '../server/api/status.j
 import type { Kube } from '../server/api/object.js';
 import { Controller } from './controller.js';
 import type { ControllerContext } from './manager.js';
+import { NAMESPACES, SERVICE_ACCOUNTS } from './toolkit/resources.js';
 
-const NAMESPACES = { group: '', resource: 'namespaces' };
-const SERVICE_ACCOUNTS = { group: '', resource: 'serviceaccounts' };
 const DEFAULT_NAME = 'default';
 
 export class ServiceAccountsController extends Controller {

@@ -4,13 +4,10 @@
  * affinity and selector, and taints against the pod's tolerations — never node conditions, capacity or
  * cordoning), the tolerations every daemon pod gets, and the pod the controller creates for a node.
  */
-import type { Pod, PodSpec, Toleration } from 'kubernetes-types/core/v1.js';
-import type { Kube } from '../../server/api/object.js';
-import type { NodeObject } from '../kubelet/node-status.js';
+import type { PodSpec, Toleration } from 'kubernetes-types/core/v1.js';
+import type { DaemonSetObject, NodeObject, PodObject } from '../toolkit/resources.js';
 import { matchesNodeAffinity, toleratesAll } from '../scheduler/filters.js';
-import { controllerRef, HASH_LABEL, TEMPLATE_GENERATION_LABEL, templateGeneration, type DaemonSetObject } from './history.js';
-
-export type PodObject = Kube<Pod>;
+import { controllerRef, HASH_LABEL, TEMPLATE_GENERATION_LABEL, templateGeneration } from './history.js';
 
 const ALWAYS: readonly Toleration[] = [
   { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
@@ -134,25 +131,6 @@ export function isUpdated(pod: PodObject, hash: string, ds: DaemonSetObject): bo
   if (labels[HASH_LABEL] === hash) return true;
   const generation = templateGeneration(ds);
   return generation !== undefined && labels[TEMPLATE_GENERATION_LABEL] === generation;
-}
-
-export function isReady(pod: PodObject): boolean {
-  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
-/** Ready for at least minReadySeconds (upstream IsPodAvailable). */
-export function isAvailable(pod: PodObject, minReadySeconds: number, now: number): boolean {
-  const ready = (pod.status?.conditions ?? []).find((c) => c.type === 'Ready' && c.status === 'True');
-  if (!ready) return false;
-  if (minReadySeconds === 0) return true;
-  return availableAt(pod, minReadySeconds, now) < now;
-}
-
-/** When a ready pod counts as available: minReadySeconds after it became Ready (just after, as upstream compares). */
-export function availableAt(pod: PodObject, minReadySeconds: number, now: number): number {
-  const ready = (pod.status?.conditions ?? []).find((c) => c.type === 'Ready' && c.status === 'True');
-  const since = ready?.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : now;
-  return since + minReadySeconds * 1000;
 }
 
 /** Upstream's order for pods on one node: bound first, then older, then by name. */

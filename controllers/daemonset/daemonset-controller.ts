@@ -6,76 +6,54 @@
  * (maxUnavailable / maxSurge) and OnDelete; status computed over all nodes. Expectations keep a sync from
  * acting again before the watch has shown the effects of the last one.
  */
-import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import { fromLabelSelector } from '../../server/api/labels.js';
 import { deepEqual } from '../../server/api/equality.js';
 import type { KubeObject } from '../../server/api/object.js';
-import { hasStatusCause, isAlreadyExists, isConflict, isNotFound } from '../../server/api/status.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../../server/api/status.js';
 import { Controller } from '../controller.js';
 import { EventRecorder } from '../events/recorder.js';
 import { keyOf } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
-import type { NodeObject } from '../kubelet/node-status.js';
-import { isAvailable, isReady, isUpdated, newDaemonPod, nodeShouldRunDaemonPod, type PodObject } from './daemon-pods.js';
-import { controllerRef, HASH_LABEL, matches, newRevision, templateHash, type DaemonSetObject, type RevisionObject } from './history.js';
+import { FailureBackoff } from '../toolkit/backoff.js';
+import { claim, claimCandidates, controllerOf, indexByController, refersTo } from '../toolkit/controller-ref.js';
+import { Expectations } from '../toolkit/expectations.js';
+import { PodControl, slowStartBatch } from '../toolkit/pod-control.js';
+import { isAvailable, isReady } from '../toolkit/pod-state.js';
+import { CONTROLLER_REVISIONS as REVISIONS, DAEMONSETS, NODES, PODS, type DaemonSetObject, type NodeObject, type PodObject, type RevisionObject } from '../toolkit/resources.js';
+import { isUpdated, newDaemonPod, nodeShouldRunDaemonPod } from './daemon-pods.js';
+import { controllerRef, HASH_LABEL, matches, newRevision, templateHash } from './history.js';
 import { rollingUpdate, type NodePods } from './rolling-update.js';
 import { groupByNode, statusCounts, type NodeVerdict, type StatusCounts } from './status.js';
 
-const DAEMONSETS = { group: 'apps', resource: 'daemonsets' };
-const PODS = { group: '', resource: 'pods' };
-const NODES = { group: '', resource: 'nodes' };
-const REVISIONS = { group: 'apps', resource: 'controllerrevisions' };
+/** Most pods one sync creates or deletes (upstream's BurstReplicas for DaemonSets). */
 const BURST = 250;
-const EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
-const BACKOFF_INITIAL_MS = 1000;
-const BACKOFF_MAX_MS = 15 * 60_000;
 /**
  * Pod events wake the DaemonSet after this short pause, so a burst of them (hundreds of pods starting at once)
  * costs one sync — each sync looks at every node and pod of the DaemonSet.
  */
 const POD_EVENT_COALESCE_MS = 20;
-const CREATED = Symbol('created');
-const NAMESPACE_TERMINATING = Symbol('namespace terminating');
-
-interface Expectations {
-  adds: number;
-  /** uids of pods this controller deleted and has not yet seen go (or start going) */
-  deletes: Set<string>;
-  at: number;
-}
-
-function controllerOf(object: KubeObject): OwnerReference | undefined {
-  return object.metadata.ownerReferences?.find((ref) => ref.controller === true);
-}
-
-function isDaemonSetRef(ref: OwnerReference | undefined): ref is OwnerReference {
-  return ref !== undefined && ref.kind === 'DaemonSet' && ref.apiVersion.startsWith('apps/');
-}
-
 export class DaemonSetController extends Controller {
   private readonly daemonSets;
   private readonly pods;
   private readonly nodes;
   private readonly revisions;
   private readonly recorder: EventRecorder;
-  private readonly expectations = new Map<string, Expectations>();
-  private readonly backoff = new Map<string, { windowMs: number; last: number }>();
+  private readonly podControl: PodControl;
+  private readonly expectations: Expectations;
+  private readonly backoff = new FailureBackoff();
 
   constructor(private readonly context: ControllerContext) {
     super('daemonset-controller', context.options);
     this.recorder = new EventRecorder(context.client, { component: 'daemonset-controller' }, { clock: this.clock });
+    this.podControl = new PodControl(context.client, this.recorder);
+    this.expectations = new Expectations(this.clock);
     this.daemonSets = context.informers.informer<DaemonSetObject>(DAEMONSETS);
     this.pods = context.informers.informer<PodObject>(PODS);
     this.nodes = context.informers.informer<NodeObject>(NODES);
     this.revisions = context.informers.informer<RevisionObject>(REVISIONS);
     // What a DaemonSet looks at on every sync: what it controls, and the orphans it might adopt.
-    for (const informer of [this.pods, this.revisions] as const) {
-      informer.addIndex('controller', (object: KubeObject) => {
-        const ref = controllerOf(object);
-        return ref ? [ref.uid] : [];
-      });
-      informer.addIndex('orphan', (object: KubeObject) => (controllerOf(object) ? [] : [object.metadata.namespace ?? '']));
-    }
+    indexByController(this.pods);
+    indexByController(this.revisions);
     this.daemonSets.addEventHandler({
       add: (ds) => this.enqueue(keyOf(ds)),
       // A change to the status alone (most often the controller's own write) only needs a look soon, with
@@ -111,7 +89,7 @@ export class DaemonSetController extends Controller {
 
   private ownerOf(object: KubeObject): DaemonSetObject | undefined {
     const ref = controllerOf(object);
-    if (!isDaemonSetRef(ref)) return undefined;
+    if (!refersTo(ref, 'apps', 'DaemonSet')) return undefined;
     const ds = this.daemonSets.get(object.metadata.namespace, ref.name);
     return ds?.metadata.uid === ref.uid ? ds : undefined;
   }
@@ -144,10 +122,7 @@ export class DaemonSetController extends Controller {
   private podChanged(old: PodObject | undefined, pod: PodObject): void {
     if (pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp) this.observeDeletion(pod);
     const owner = this.ownerOf(pod);
-    if (!old && owner) {
-      const expected = this.expectations.get(keyOf(owner));
-      if (expected) expected.adds--;
-    }
+    if (!old && owner) this.expectations.creationObserved(keyOf(owner));
     if (old) {
       const previous = this.ownerOf(old);
       if (previous && previous.metadata.uid !== owner?.metadata.uid) this.enqueue(keyOf(previous));
@@ -163,7 +138,7 @@ export class DaemonSetController extends Controller {
 
   private observeDeletion(pod: PodObject): void {
     const owner = this.ownerOf(pod);
-    if (owner) this.expectations.get(keyOf(owner))?.deletes.delete(pod.metadata.uid as string);
+    if (owner) this.expectations.deletionObserved(keyOf(owner), pod.metadata.uid as string);
   }
 
   private nodeChanged(old: NodeObject | undefined, node: NodeObject): void {
@@ -176,13 +151,6 @@ export class DaemonSetController extends Controller {
       const before = nodeShouldRunDaemonPod(ds, old);
       if (before.shouldRun !== now.shouldRun || before.shouldContinueRunning !== now.shouldContinueRunning) this.enqueue(keyOf(ds));
     }
-  }
-
-  private satisfied(key: string): boolean {
-    const expected = this.expectations.get(key);
-    if (!expected) return true;
-    if (expected.adds <= 0 && expected.deletes.size === 0) return true;
-    return this.clock.now() - expected.at > EXPECTATIONS_TIMEOUT_MS;
   }
 
   // ------------------------------------------------------------ sync
@@ -202,10 +170,10 @@ export class DaemonSetController extends Controller {
     const nodes = this.nodeView(ds);
     const hash = await this.constructHistory(ds);
     if (hash === undefined) return;
-    if (!this.satisfied(key)) return this.updateStatus(ds, nodes, this.ownedByNode(ds), hash, false);
+    if (!this.expectations.satisfied(key)) return this.updateStatus(ds, nodes, this.ownedByNode(ds), hash, false);
     const byNode = await this.podsByNode(ds);
     const { acted, createError } = await this.manage(ds, nodes, byNode, hash);
-    if (!acted && this.satisfied(key) && ds.spec?.updateStrategy?.type === 'RollingUpdate') {
+    if (!acted && this.expectations.satisfied(key) && ds.spec?.updateStrategy?.type === 'RollingUpdate') {
       await this.rollingUpdate(ds, nodes, byNode, hash);
     }
     await this.cleanupHistory(ds, byNode, hash);
@@ -221,14 +189,9 @@ export class DaemonSetController extends Controller {
     return this.nodes.list().map((node) => ({ name: node.metadata.name as string, ...nodeShouldRunDaemonPod(ds, node) }));
   }
 
-  /** Objects a DaemonSet may own: those it controls, and orphans in its namespace. */
-  private candidates<T extends KubeObject>(informer: { byIndex(name: string, value: string): T[] }, ds: DaemonSetObject): T[] {
-    return [...informer.byIndex('controller', ds.metadata.uid as string), ...informer.byIndex('orphan', ds.metadata.namespace as string)];
-  }
-
   /** The DaemonSet's pods after adoption and release, by target node (terminal pods being deleted left out). */
   private async podsByNode(ds: DaemonSetObject): Promise<Map<string, PodObject[]>> {
-    return groupByNode(await this.claim(ds, this.candidates(this.pods, ds), PODS));
+    return groupByNode(await this.claim(ds, claimCandidates(this.pods, ds), PODS));
   }
 
   /** The pods the DaemonSet already controls, by target node. */
@@ -237,40 +200,8 @@ export class DaemonSetController extends Controller {
   }
 
   /** Upstream ClaimPods / ClaimControllerRevisions: keep, release or adopt by selector. */
-  private async claim<T extends KubeObject>(ds: DaemonSetObject, candidates: readonly T[], ref: { group: string; resource: string }): Promise<T[]> {
-    const selector = fromLabelSelector(ds.spec?.selector);
-    const uid = ds.metadata.uid as string;
-    const owned: T[] = [];
-    let checked = false;
-    for (const object of candidates) {
-      const controller = controllerOf(object);
-      const selected = selector.matches(object.metadata.labels ?? {});
-      if (controller && controller.uid !== uid) continue;
-      if (controller) {
-        if (selected) owned.push(object);
-        else if (!ds.metadata.deletionTimestamp) await this.patchOwner(ref, object, { $patch: 'delete', uid });
-        continue;
-      }
-      if (!selected || object.metadata.deletionTimestamp || ds.metadata.deletionTimestamp) continue;
-      if (!checked) {
-        // Before adopting, make sure the DaemonSet is still the one we think and not going away.
-        const live = this.context.client.get<DaemonSetObject>(DAEMONSETS, ds.metadata.namespace, ds.metadata.name as string);
-        if (!live || live.metadata.uid !== uid || live.metadata.deletionTimestamp) return owned;
-        checked = true;
-      }
-      if (await this.patchOwner(ref, object, controllerRef(ds))) owned.push(object);
-    }
-    return owned;
-  }
-
-  private async patchOwner(ref: { group: string; resource: string }, object: KubeObject, reference: Record<string, unknown>): Promise<boolean> {
-    try {
-      await this.context.client.patch(ref, object.metadata.namespace, object.metadata.name as string, 'strategic', { metadata: { ownerReferences: [reference], uid: object.metadata.uid } });
-      return true;
-    } catch (error) {
-      if (isNotFound(error) || (error as { code?: number }).code === 422) return false;
-      throw error;
-    }
+  private claim<T extends KubeObject>(ds: DaemonSetObject, candidates: readonly T[], resource: typeof PODS): Promise<T[]> {
+    return claim({ client: this.context.client, ownerResource: DAEMONSETS, owner: ds, reference: controllerRef(ds), selector: fromLabelSelector(ds.spec?.selector) }, candidates, resource);
   }
 
   // ------------------------------------------------------------ manage
@@ -299,13 +230,11 @@ export class DaemonSetController extends Controller {
         if (pod.metadata.deletionTimestamp) continue;
         const phase = pod.status?.phase;
         if (phase === 'Failed') {
-          const backoffKey = `${ds.metadata.uid}/${ds.status?.observedGeneration ?? 0}/${name}`;
-          const entry = this.backoff.get(backoffKey);
-          if (entry && now - entry.last < entry.windowMs) {
-            this.queue.addAfter(keyOf(ds), entry.windowMs - (now - entry.last));
+          const wait = this.backoff.waitFor(`${ds.metadata.uid}/${ds.status?.observedGeneration ?? 0}/${name}`, now);
+          if (wait > 0) {
+            this.queue.addAfter(keyOf(ds), wait);
             continue;
           }
-          this.backoff.set(backoffKey, { windowMs: entry ? Math.min(entry.windowMs * 2, BACKOFF_MAX_MS) : BACKOFF_INITIAL_MS, last: now });
           this.recorder.event(ds, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${pod.metadata.namespace}/${pod.metadata.name} on node ${name}, will try to kill it`);
           remove.push(pod);
           continue;
@@ -344,53 +273,18 @@ export class DaemonSetController extends Controller {
     const key = keyOf(ds);
     const creates = createOn.slice(0, BURST);
     const deletes = remove.slice(0, BURST);
-    const expected: Expectations = { adds: creates.length, deletes: new Set(deletes.map((p) => p.metadata.uid as string)), at: this.clock.now() };
-    this.expectations.set(key, expected);
-    let createError: unknown;
-    let next = 0;
-    for (let batch = 1; next < creates.length; batch = Math.min(batch * 2, creates.length - next)) {
-      const chunk = creates.slice(next, next + batch);
-      next += chunk.length;
-      const results = await Promise.all(chunk.map((node) => this.createPod(ds, node, hash)));
-      const failed = results.filter((result) => result !== CREATED);
-      expected.adds -= failed.length;
-      if (failed.length > 0) {
-        expected.adds -= creates.length - next; // the rest are skipped; the next sync retries
-        createError = failed.find((result) => result !== NAMESPACE_TERMINATING);
-        break;
-      }
-    }
+    const expected = this.expectations.expect(key, creates.length, deletes.map((p) => p.metadata.uid as string));
+    const batch = await slowStartBatch(creates.length, (i) => this.podControl.create(ds, newDaemonPod(ds, creates[i] as string, hash)));
+    // Creates that failed or were skipped will never show; the next sync retries them.
+    this.expectations.lower(key, expected, creates.length - batch.successes);
     await Promise.all(
       deletes.map(async (pod) => {
-        try {
-          await this.context.client.delete(PODS, pod.metadata.namespace, pod.metadata.name as string, { preconditions: { uid: pod.metadata.uid as string } });
-          this.recorder.event(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-        } catch (error) {
-          if (!isNotFound(error) && !isConflict(error)) this.recorder.event(ds, 'Warning', 'FailedDelete', `Error deleting: ${error instanceof Error ? error.message : String(error)}`);
-        } finally {
-          // The delete is done, or failed for good: either way nothing more to wait for.
-          const tracked = this.expectations.get(key);
-          if (tracked === expected) expected.deletes.delete(pod.metadata.uid as string);
-        }
+        await this.podControl.delete(ds, pod);
+        // The delete is done, or failed for good: either way nothing more to wait for.
+        this.expectations.lower(key, expected, 0, [pod.metadata.uid as string]);
       }),
     );
-    return createError;
-  }
-
-  /** CREATED, NAMESPACE_TERMINATING, or the error the create met. */
-  private async createPod(ds: DaemonSetObject, node: string, hash: string): Promise<unknown> {
-    const pod = newDaemonPod(ds, node, hash);
-    if (Object.keys(pod.metadata.labels ?? {}).length === 0) return new Error('the pod template has no labels');
-    try {
-      const created = await this.context.client.create(PODS, pod);
-      this.recorder.event(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
-      return CREATED;
-    } catch (error) {
-      // A terminating namespace refuses every new pod: nothing to report, nothing to retry.
-      if (hasStatusCause(error, 'NamespaceTerminating')) return NAMESPACE_TERMINATING;
-      this.recorder.event(ds, 'Warning', 'FailedCreate', `Error creating: ${error instanceof Error ? error.message : String(error)}`);
-      return error;
-    }
+    return batch.error;
   }
 
   private async rollingUpdate(ds: DaemonSetObject, nodes: readonly NodeVerdict[], byNode: Map<string, PodObject[]>, hash: string): Promise<void> {
@@ -407,7 +301,7 @@ export class DaemonSetController extends Controller {
 
   /** The current revision's hash, creating, deduplicating or renumbering revisions as needed (constructHistory). */
   private async constructHistory(ds: DaemonSetObject): Promise<string | undefined> {
-    const owned = await this.claim(ds, this.candidates(this.revisions, ds), REVISIONS);
+    const owned = await this.claim(ds, claimCandidates(this.revisions, ds), REVISIONS);
     for (const revision of owned) {
       if (!revision.metadata.labels?.[HASH_LABEL]) {
         await this.context.client.patch(REVISIONS, revision.metadata.namespace, revision.metadata.name as string, 'merge', { metadata: { labels: { [HASH_LABEL]: revision.metadata.name } } });

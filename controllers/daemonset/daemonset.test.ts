@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeObject } from '../kubelet/node-status.js';
-import { daemonTolerations, isUpdated, newDaemonPod, nodeShouldRunDaemonPod, targetNode, type PodObject } from './daemon-pods.js';
-import { goJson, revisionData, templateHash, type DaemonSetObject } from './history.js';
-import { budgets, rollingUpdate, scaled } from './rolling-update.js';
+import { scaledValue } from '../toolkit/int-or-percent.js';
+import { goJson } from '../toolkit/hash.js';
+import type { DaemonSetObject, NodeObject, PodObject } from '../toolkit/resources.js';
+import { daemonTolerations, isUpdated, newDaemonPod, nodeShouldRunDaemonPod, targetNode } from './daemon-pods.js';
+import { revisionData, templateHash } from './history.js';
+import { budgets, rollingUpdate } from './rolling-update.js';
 
 const ds = (extra: Partial<NonNullable<DaemonSetObject['spec']>> = {}): DaemonSetObject => ({
   apiVersion: 'apps/v1',
@@ -59,9 +61,10 @@ describe('daemon pods', () => {
 
 describe('rolling update', () => {
   it('scales budgets rounding up, and never lets both be zero', () => {
-    expect(scaled('10%', 3)).toBe(1);
-    expect(scaled('50%', 3)).toBe(2);
-    expect(scaled('25%', 10)).toBe(3);
+    expect(scaledValue('10%', 3, true)).toBe(1);
+    expect(scaledValue('50%', 3, true)).toBe(2);
+    expect(scaledValue('25%', 10, true)).toBe(3);
+    expect(scaledValue('25%', 10, false)).toBe(2);
     expect(budgets(ds({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 0 } } }), 4)).toEqual({ maxUnavailable: 1, maxSurge: 0 });
   });
 

@@ -4,22 +4,16 @@
  * from the pods on each node, which old pods to delete and on which nodes to start a new pod now — never more
  * unavailable nodes than maxUnavailable allows, never more surge pods than maxSurge.
  */
-import type { DaemonSetObject } from './history.js';
-import { isAvailable, isUpdated, type PodObject } from './daemon-pods.js';
-
-/** An int-or-percent against a total, percentages rounded up (upstream GetScaledValueFromIntOrPercent, roundUp). */
-export function scaled(value: number | string | undefined, total: number): number {
-  if (value === undefined) return 0;
-  if (typeof value === 'number') return value;
-  const percent = Number(value.replace('%', ''));
-  return Math.ceil((percent * total) / 100);
-}
+import type { DaemonSetObject, PodObject } from '../toolkit/resources.js';
+import { scaledValue } from '../toolkit/int-or-percent.js';
+import { isAvailable } from '../toolkit/pod-state.js';
+import { isUpdated } from './daemon-pods.js';
 
 /** maxUnavailable and maxSurge for `desired` nodes (upstream updatedDesiredNodeCounts). */
 export function budgets(ds: DaemonSetObject, desired: number): { maxUnavailable: number; maxSurge: number } {
   const rolling = ds.spec?.updateStrategy?.type === 'RollingUpdate' ? ds.spec.updateStrategy.rollingUpdate : undefined;
-  let maxUnavailable = scaled(rolling?.maxUnavailable, desired);
-  const maxSurge = scaled(rolling?.maxSurge, desired);
+  let maxUnavailable = scaledValue(rolling?.maxUnavailable, desired, true);
+  const maxSurge = scaledValue(rolling?.maxSurge, desired, true);
   if (desired > 0 && maxUnavailable === 0 && maxSurge === 0) maxUnavailable = 1;
   return { maxUnavailable, maxSurge };
 }

@@ -3,8 +3,9 @@
  * Layer: controllers (pure). What a DaemonSet's status says, from the nodes' verdicts and the pods on them —
  * upstream's updateDaemonSetStatus counting — and the grouping of pods by the node they belong to.
  */
-import { availableAt, byAge, isAvailable, isReady, isUpdated, targetNode, type PodObject } from './daemon-pods.js';
-import type { DaemonSetObject } from './history.js';
+import { byAge, isUpdated, targetNode } from './daemon-pods.js';
+import type { DaemonSetObject, PodObject } from '../toolkit/resources.js';
+import { availableAt, isAvailable, isReady } from '../toolkit/pod-state.js';
 
 /** A node with the DaemonSet's verdict on it. */
 export interface NodeVerdict {

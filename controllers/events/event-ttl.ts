@@ -10,9 +10,9 @@ import { isConflict, isNotFound } from '../../server/api/status.js';
 import { Controller } from '../controller.js';
 import { keyOf, splitKey } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
+import { EVENTS } from '../toolkit/resources.js';
 
 type EventObject = Kube<Event>;
-const EVENTS = { group: '', resource: 'events' };
 export const DEFAULT_EVENT_TTL_SECONDS = 3600;
 
 /** The last time an event was written, as far as the object tells. */

@@ -13,8 +13,8 @@ import type { KubeObject } from '../../server/api/object.js';
 import { isAlreadyExists, isApiError, isForbidden, isNotFound } from '../../server/api/status.js';
 import { realClock, type Clock } from '../clock.js';
 import { EventCorrelator, type CoreEvent, type CorrelatorOptions } from './correlator.js';
+import { EVENTS } from '../toolkit/resources.js';
 
-const EVENTS = { group: '', resource: 'events' };
 
 export type EventType = 'Normal' | 'Warning';
 

@@ -20,13 +20,13 @@ import { splitKey } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
 import { podCidr, PodIpPool, SlotAllocator, slotOfCidr } from './addresses.js';
 import { imageMatches, type Behavior, type KubeletConfig, type NodePool } from './config.js';
-import { nodeStatus, registeredNode, standardLabels, statusChanged, type NodeObject } from './node-status.js';
+import { nodeStatus, registeredNode, standardLabels, statusChanged } from './node-status.js';
+import type { NodeObject } from '../toolkit/resources.js';
 import { containerEvents } from './pod-events.js';
-import { podTimeline, type PodObject } from './pod-timeline.js';
+import { podTimeline } from './pod-timeline.js';
+import type { PodObject } from '../toolkit/resources.js';
+import { LEASES, NODES, PODS } from '../toolkit/resources.js';
 
-const NODES = { group: '', resource: 'nodes' };
-const PODS = { group: '', resource: 'pods' };
-const LEASES = { group: 'coordination.k8s.io', resource: 'leases' };
 const LEASE_NAMESPACE = 'kube-node-lease';
 const LEASE_DURATION_SECONDS = 40;
 const STATUS_REPORT_MS = 5 * 60_000;

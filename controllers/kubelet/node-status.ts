@@ -7,13 +7,12 @@
  */
 import { rfc3339At } from '../../server/api/time.js';
 import { createHash } from 'node:crypto';
-import type { Node, NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
-import type { Kube } from '../../server/api/object.js';
+import type { NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
 import { KUBERNETES_VERSION } from '../../server/api/version.js';
 import { nodeIp, podCidr } from './addresses.js';
 import { DEFAULT_CAPACITY, type NodePool } from './config.js';
+import type { NodeObject } from '../toolkit/resources.js';
 
-export type NodeObject = Kube<Node>;
 
 
 const CONDITIONS: readonly { type: string; status: string; reason: string; message: string }[] = [

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Behavior } from './config.js';
 import { kubeletConfig } from './config.js';
-import { podTimeline, qualifiedImage, type PodObject } from './pod-timeline.js';
+import { podTimeline, qualifiedImage } from './pod-timeline.js';
+import type { PodObject } from '../toolkit/resources.js';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const realistic = kubeletConfig().timings;

@@ -9,12 +9,11 @@
 import { rfc3339At } from '../../server/api/time.js';
 import { RUN_DURATION_ANNOTATION } from '../../server/api/annotations.js';
 import { createHash } from 'node:crypto';
-import type { Container, ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
-import type { Kube } from '../../server/api/object.js';
+import type { Container, ContainerState, ContainerStatus, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import { parseDuration } from '../../server/api/duration.js';
 import type { Behavior, LifecycleTimings } from './config.js';
+import type { PodObject } from '../toolkit/resources.js';
 
-export type PodObject = Kube<Pod>;
 
 export interface TimelineInput {
   pod: PodObject;

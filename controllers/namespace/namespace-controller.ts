@@ -14,9 +14,9 @@ import { isNotFound } from '../../server/api/status.js';
 import { Controller } from '../controller.js';
 import type { ControllerContext } from '../manager.js';
 import { namespaceConditions, type ContentReport } from './conditions.js';
+import { NAMESPACES, PODS } from '../toolkit/resources.js';
 
 type NamespaceObject = Kube<Namespace>;
-const NAMESPACES = { group: '', resource: 'namespaces' };
 const FINALIZER = 'kubernetes';
 /** upstream's estimate for content held only by finalizers */
 const FINALIZER_ESTIMATE_SECONDS = 15;
@@ -112,7 +112,7 @@ export class NamespaceController extends Controller {
 
   /** The longest grace period of a pod still running, or 0 once that long has passed since deletion began. */
   private podEstimate(namespace: NamespaceObject): number {
-    const pods = this.context.client.list<Kube<Pod>>({ group: '', resource: 'pods' }, namespace.metadata.name).items;
+    const pods = this.context.client.list<Kube<Pod>>(PODS, namespace.metadata.name).items;
     let estimate = 0;
     for (const pod of pods) {
       if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;

@@ -15,13 +15,11 @@ import { isConflict, isNotFound } from '../../server/api/status.js';
 import { Controller } from '../controller.js';
 import { EventRecorder } from '../events/recorder.js';
 import type { ControllerContext } from '../manager.js';
-import type { NodeObject } from '../kubelet/node-status.js';
-import type { PodObject } from '../kubelet/pod-timeline.js';
+import type { NodeObject } from '../toolkit/resources.js';
+import type { PodObject } from '../toolkit/resources.js';
 import { conditionTaints, reconcileTaints } from './taints.js';
+import { LEASES, NODES, PODS } from '../toolkit/resources.js';
 
-const NODES = { group: '', resource: 'nodes' };
-const PODS = { group: '', resource: 'pods' };
-const LEASES = { group: 'coordination.k8s.io', resource: 'leases' };
 const MONITORED = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 
 export interface NodeLifecycleOptions {

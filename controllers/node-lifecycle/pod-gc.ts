@@ -9,11 +9,10 @@ import { isConflict, isNotFound } from '../../server/api/status.js';
 import { Controller } from '../controller.js';
 import { keyOf, splitKey } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
-import type { NodeObject } from '../kubelet/node-status.js';
-import type { PodObject } from '../kubelet/pod-timeline.js';
+import type { NodeObject } from '../toolkit/resources.js';
+import type { PodObject } from '../toolkit/resources.js';
+import { NODES, PODS } from '../toolkit/resources.js';
 
-const NODES = { group: '', resource: 'nodes' };
-const PODS = { group: '', resource: 'pods' };
 
 
 export class PodGarbageCollector extends Controller {

@@ -13,12 +13,11 @@ import { Controller } from '../controller.js';
 import { EventRecorder } from '../events/recorder.js';
 import { keyOf, splitKey } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
-import type { NodeObject } from '../kubelet/node-status.js';
-import type { PodObject } from '../kubelet/pod-timeline.js';
+import type { NodeObject } from '../toolkit/resources.js';
+import type { PodObject } from '../toolkit/resources.js';
 import { tolerates } from '../scheduler/filters.js';
+import { NODES, PODS } from '../toolkit/resources.js';
 
-const NODES = { group: '', resource: 'nodes' };
-const PODS = { group: '', resource: 'pods' };
 
 /** When a pod must leave a node with these NoExecute taints: 0 = now, Infinity = never (ms after the taint was seen). */
 export function evictionDelay(tolerations: readonly Toleration[], taints: readonly Taint[]): number {

@@ -5,7 +5,7 @@
  * while keeping every taint someone else set.
  */
 import type { NodeCondition, Taint } from 'kubernetes-types/core/v1.js';
-import type { NodeObject } from '../kubelet/node-status.js';
+import type { NodeObject } from '../toolkit/resources.js';
 
 export const NOT_READY = 'node.kubernetes.io/not-ready';
 export const UNREACHABLE = 'node.kubernetes.io/unreachable';

@@ -5,11 +5,11 @@
  * TaintToleration, NodeAffinity (nodeSelector and required node affinity, matchFields included), NodePorts,
  * NodeResourcesFit. Only the first failing plugin is reported for a node, as upstream.
  */
-import type { Node, NodeSelectorRequirement, Taint, Toleration } from 'kubernetes-types/core/v1.js';
-import type { Kube } from '../../server/api/object.js';
-import { allocatable, hostPorts, nonZeroRequests, podRequests, type NodeInfo, type PodObject } from './node-info.js';
+import type { NodeSelectorRequirement, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import { allocatable, hostPorts, nonZeroRequests, podRequests, type NodeInfo } from './node-info.js';
+import type { PodObject } from '../toolkit/resources.js';
+import type { NodeObject } from '../toolkit/resources.js';
 
-export type NodeObject = Kube<Node>;
 
 /** Upstream ToleratesTaint. */
 export function tolerates(toleration: Toleration, taint: Taint): boolean {

@@ -4,11 +4,10 @@
  * on it (upstream's NodeInfo), and a pod's own requests by upstream's rule (the larger of the containers'
  * sum and any one init container, plus overhead).
  */
-import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import type { Kube } from '../../server/api/object.js';
+import type { Container } from 'kubernetes-types/core/v1.js';
 import { parseQuantity } from '../../server/api/quantity.js';
+import type { PodObject } from '../toolkit/resources.js';
 
-export type PodObject = Kube<Pod>;
 /** resource name → milli-units */
 export type Resources = Map<string, number>;
 

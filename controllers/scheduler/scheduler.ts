@@ -14,11 +14,12 @@ import { Controller } from '../controller.js';
 import { EventRecorder } from '../events/recorder.js';
 import { keyOf, splitKey } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
-import { filterNode, fits, leastAllocatedScore, preferNoScheduleCount, type NodeObject } from './filters.js';
-import { NodeInfo, type PodObject } from './node-info.js';
+import { filterNode, fits, leastAllocatedScore, preferNoScheduleCount } from './filters.js';
+import type { NodeObject } from '../toolkit/resources.js';
+import { NodeInfo } from './node-info.js';
+import type { PodObject } from '../toolkit/resources.js';
+import { NODES, PODS } from '../toolkit/resources.js';
 
-const NODES = { group: '', resource: 'nodes' };
-const PODS = { group: '', resource: 'pods' };
 export const SCHEDULER_NAME = 'default-scheduler';
 /**
  * Feasible nodes to find before scoring: upstream's minimum (minFeasibleNodesToFind). Upstream looks at more in
