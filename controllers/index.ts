@@ -4,6 +4,7 @@
  * kube-controller-manager, kube-scheduler and the kubelets would run for the kinds kubemu acts on.
  */
 import { DaemonSetController } from './daemonset/daemonset-controller.js';
+import { DeploymentController } from './deployment/deployment-controller.js';
 import { EventTtlController } from './events/event-ttl.js';
 import { GarbageCollector } from './garbage-collector/garbage-collector.js';
 import type { KubeletConfig } from './kubelet/config.js';
@@ -13,6 +14,8 @@ import { NamespaceController } from './namespace/namespace-controller.js';
 import { NodeLifecycleController } from './node-lifecycle/node-lifecycle.js';
 import { PodGarbageCollector } from './node-lifecycle/pod-gc.js';
 import { TaintEvictionController } from './node-lifecycle/taint-eviction.js';
+import { REPLICA_SET_KIND, REPLICATION_CONTROLLER_KIND } from './replicaset/replica-kinds.js';
+import { ReplicaSetController } from './replicaset/replicaset-controller.js';
 import { ResourceQuotaController } from './resource-quota.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ServiceAccountsController } from './serviceaccounts.js';
@@ -41,6 +44,9 @@ export function defaultControllers(settings: ControllerSettings = {}): Controlle
     (context) => new ResourceQuotaController(context),
     (context) => new EventTtlController(context, settings.eventTtlSeconds),
     (context) => new DaemonSetController(context),
+    (context) => new DeploymentController(context),
+    (context) => new ReplicaSetController(context, REPLICA_SET_KIND),
+    (context) => new ReplicaSetController(context, REPLICATION_CONTROLLER_KIND),
     (context) => new Scheduler(context),
     (context) => new NodeLifecycleController(context, settings.nodeMonitorGracePeriodMs !== undefined ? { gracePeriodMs: settings.nodeMonitorGracePeriodMs } : {}),
     (context) => new TaintEvictionController(context),

@@ -76,9 +76,12 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: everyday 
     expect(wide[0]).toEqual(['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR']);
     expect(wide[1]?.slice(0, 7)).toEqual(['agent', '3', '3', '3', '3', '3', '<none>']);
     expect(wide[1]?.slice(8)).toEqual(['agent', 'registry.example.com/agent:1.4.2', 'app=agent']);
-    const plain = table(await ok(['get', 'deploy']));
-    expect(plain[0]).toEqual(['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
-    expect(plain[1]?.slice(0, 4)).toEqual(['agent-api', '0/2', '0', '0']);
+    // The Deployment's pods start: the table follows its status.
+    await eventually('the deployment shows 2/2 ready', async () => {
+      const plain = table(await ok(['get', 'deploy']));
+      expect(plain[0]).toEqual(['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
+      return plain[1]?.slice(0, 4).join(' ') === 'agent-api 2/2 2 2';
+    });
     const yaml = await ok(['get', 'cm', 'agent-config', '-o', 'yaml']);
     expect(yaml).toContain('agent.yaml: |');
     expect(yaml).toMatch(/resourceVersion: "\d+"/);

@@ -22,7 +22,7 @@ import { applyConfiguration, managerFromUserAgent, trackUpdate } from './managed
 import { applyPatch, type PatchType } from './patch.js';
 import { listRevision, selection } from './query.js';
 import { storageKey, type Resource, type StrategyContext, type Verb } from './resource.js';
-import { validateObjectMeta, validateObjectMetaUpdate } from './validation/object-meta.js';
+import { validateAnnotations, validateObjectMeta, validateObjectMetaUpdate } from './validation/object-meta.js';
 import { deletionRequest, planDeletion, removedByUpdate } from './deletion.js';
 import { isDNS1123Subdomain } from '../api/names.js';
 
@@ -397,7 +397,13 @@ export class Registry implements AdmissionReader {
       object = { ...old, metadata: { ...old.metadata } };
       if ('status' in produced) object.status = produced.status;
       else delete object.status;
-      if (typeof resource.status === 'object') resource.status.prepareForUpdate?.(object, old, context);
+      if (typeof resource.status === 'object') {
+        if (resource.status.keepsAnnotations) {
+          if (produced.metadata.annotations) object.metadata.annotations = produced.metadata.annotations;
+          else delete object.metadata.annotations;
+        }
+        resource.status.prepareForUpdate?.(object, old, context);
+      }
     } else if (subresource) {
       const update = resource.updateSubresources?.[subresource];
       if (!update) throw errors.pathNotFound();
@@ -429,6 +435,7 @@ export class Registry implements AdmissionReader {
     let problems: FieldError[];
     if (subresource === 'status') {
       problems = typeof resource.status === 'object' ? (resource.status.validateUpdate?.(object, old, context) ?? []) : [];
+      if (typeof resource.status === 'object' && resource.status.keepsAnnotations) problems.push(...validateAnnotations(object.metadata.annotations, 'metadata.annotations'));
     } else {
       problems = [...validateObjectMetaUpdate(object.metadata, old.metadata, rules), ...(resource.strategy?.validate?.(object, context) ?? [])];
       // A subresource changes only what it owns; the main resource's update rules do not apply to it.

@@ -41,6 +41,11 @@ export interface Strategy<T extends KubeObject = KubeObject> {
 export interface StatusStrategy<T extends KubeObject = KubeObject> {
   /** a create keeps the status it is given (upstream's node strategy: a kubelet registers with its status) */
   keepOnCreate?: boolean;
+  /**
+   * /status writes annotations too (upstream's deployment status strategy resets only spec and labels: the
+   * controller records revisions in annotations through it)
+   */
+  keepsAnnotations?: boolean;
   prepareForUpdate?(object: T, old: T, context: StrategyContext): void;
   validateUpdate?(object: T, old: T, context: StrategyContext): FieldError[];
 }

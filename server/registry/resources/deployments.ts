@@ -71,6 +71,7 @@ export const deployments = defineResource<DeploymentObject>({
   shortNames: ['deploy'],
   categories: ['all'],
   status: {
+    keepsAnnotations: true,
     prepareForUpdate(deployment, old) {
       deployment.spec = structuredClone(old.spec);
     },
