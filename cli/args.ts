@@ -33,6 +33,8 @@ Flags of serve:
   --event-ttl DURATION  how long events are kept after their last write (default 1h)
   --node-config FILE    node pools and pod lifecycle (YAML; see the README)
   --pod-lifecycle SPEED realistic (default: seconds, as a real cluster) or fast (for tests)
+  --namespace-deletion-delay DURATION
+                        how long a deleted namespace waits before it is emptied (default 5s, as upstream)
   --node-monitor-grace-period DURATION
                         how long a silent kubelet's node stays Ready (default 40s)
   --max-requests-inflight N
@@ -74,6 +76,7 @@ export function parseCommandLine(argv: string[]): Command {
         'node-config': { type: 'string' },
         'pod-lifecycle': { type: 'string' },
         'node-monitor-grace-period': { type: 'string' },
+        'namespace-deletion-delay': { type: 'string' },
         'max-requests-inflight': { type: 'string' },
         'max-mutating-requests-inflight': { type: 'string' },
         recover: { type: 'boolean' },
@@ -127,6 +130,12 @@ export function parseCommandLine(argv: string[]): Command {
     const ms = parseDuration(grace);
     if (ms === undefined || ms < 1000) throw new UsageError(`--node-monitor-grace-period must be a duration of at least 1s such as 40s, got "${grace}"`);
     options.nodeMonitorGracePeriodMs = ms;
+  }
+  const namespaceDelay = values['namespace-deletion-delay'];
+  if (namespaceDelay !== undefined) {
+    const ms = parseDuration(namespaceDelay);
+    if (ms === undefined) throw new UsageError(`--namespace-deletion-delay must be a duration such as 5s or 0s, got "${namespaceDelay}"`);
+    options.namespaceDeletionDelayMs = ms;
   }
   const readOnly = integer('max-requests-inflight', values['max-requests-inflight'], 0, 1_000_000);
   if (readOnly !== undefined) options.maxRequestsInflight = readOnly;

@@ -54,6 +54,8 @@ export interface KubemuOptions {
   nodeConfig?: unknown;
   /** pod lifecycle timings: realistic (default) or fast (for tests) */
   podLifecycle?: 'realistic' | 'fast';
+  /** how long a deleted namespace waits before the namespace controller empties it (default 5 000 ms, as upstream) */
+  namespaceDeletionDelayMs?: number;
   /** how long a silent kubelet's node stays Ready before it turns Unknown (default 40 000 ms) */
   nodeMonitorGracePeriodMs?: number;
   /** concurrent read-only requests served before 429 (default 100 per core, at most 400; 0: no limit) */
@@ -148,6 +150,7 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
             kubelet,
             ...(options.eventTtlSeconds !== undefined && { eventTtlSeconds: options.eventTtlSeconds }),
             ...(options.nodeMonitorGracePeriodMs !== undefined && { nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs }),
+            ...(options.namespaceDeletionDelayMs !== undefined && { namespaceDeletionDelayMs: options.namespaceDeletionDelayMs }),
             ...(options.podGcQuarantineMs !== undefined && { podGcQuarantineMs: options.podGcQuarantineMs }),
           }),
         );

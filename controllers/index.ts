@@ -25,7 +25,7 @@ export interface ControllerSettings {
   kubelet?: KubeletConfig;
   /** how long events live after their last write (default 1 h) */
   eventTtlSeconds?: number;
-  /** delay before a deleted namespace is emptied (default 0; upstream waits 5 s) */
+  /** delay before a deleted namespace is emptied (default 5 s, as upstream's namespaceDeletionGracePeriod) */
   namespaceDeletionDelayMs?: number;
   /** how long a silent kubelet's node stays Ready (default 40 s) */
   nodeMonitorGracePeriodMs?: number;

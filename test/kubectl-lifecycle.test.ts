@@ -17,7 +17,8 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: object li
   let cluster: TestCluster;
   let kubectl: Kubectl;
   beforeAll(async () => {
-    cluster = await startTestCluster();
+    // A short namespace grace period keeps the namespace tests quick; the default is tested below.
+    cluster = await startTestCluster({ namespaceDeletionDelayMs: 300 });
     kubectl = cluster.kubectl(minor);
   });
   afterAll(() => cluster.close());
@@ -147,5 +148,31 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: object li
     expect(listed).toMatch(/Warning\s+BackOff\s+Pod\/eventful\s+Back-off restarting/);
     const modern = JSON.parse(await kubectl.ok(['get', 'events.events.k8s.io', '-o', 'json', '--field-selector', 'regarding.name=eventful,reason=BackOff'])) as { items: { deprecatedCount: number; note: string }[] };
     expect(modern.items).toMatchObject([{ deprecatedCount: 3, note: 'Back-off restarting failed container c in pod eventful_default' }]);
+  });
+});
+
+describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: a deleted namespace waits its grace period', (minor) => {
+  let cluster: TestCluster;
+  let kubectl: Kubectl;
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    kubectl = cluster.kubectl(minor);
+  });
+  afterAll(() => cluster.close());
+
+  it('kubectl delete -f of a bundle that holds its own namespace first deletes everything without NotFound', async () => {
+    const bundle = ['apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bundled\n'];
+    for (let i = 0; i < 6; i++) bundle.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: bundled\ndata: {k: v}\n`);
+    bundle.push('apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: bundled\nstringData: {k: v}\n');
+    const yaml = bundle.join('---\n');
+    await kubectl.ok(['apply', '-f', '-'], { stdin: yaml });
+    const started = Date.now();
+    const deleted = await kubectl.run(['delete', '-f', '-', '--wait=false'], { stdin: yaml });
+    expect(deleted.stderr).toBe('');
+    expect(deleted.code).toBe(0);
+    expect(deleted.stdout.trim().split('\n')).toEqual(['namespace "bundled" deleted', ...Array.from({ length: 6 }, (_, i) => `configmap "cm-${i}" deleted`), 'secret "s" deleted']);
+    await kubectl.ok(['wait', '--for=delete', 'namespace/bundled', '--timeout=30s'], { timeoutMs: 40_000 });
+    // upstream's namespaceDeletionGracePeriod: the namespace controller starts 5 s after the deletion
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
   });
 });

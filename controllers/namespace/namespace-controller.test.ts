@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function setup(): Promise<void> {
-  world = await controlledWorld([(c) => new GarbageCollector(c), (c) => new NamespaceController(c), (c) => new ServiceAccountsController(c)]);
+  world = await controlledWorld([(c) => new GarbageCollector(c), (c) => new NamespaceController(c, { deletionDelayMs: 0 }), (c) => new ServiceAccountsController(c)]);
 }
 
 const namespace = (name: string) => world.client.get<Kube<Namespace>>(NS, undefined, name);

@@ -20,9 +20,14 @@ type NamespaceObject = Kube<Namespace>;
 const FINALIZER = 'kubernetes';
 /** upstream's estimate for content held only by finalizers */
 const FINALIZER_ESTIMATE_SECONDS = 15;
+const DELETION_GRACE_MS = 5000;
 
 export interface NamespaceControllerOptions {
-  /** wait this long after a namespace is marked before the first pass (upstream: 5 s; kubemu default 0) */
+  /**
+   * wait this long after a namespace is marked before the first pass (default 5 s, upstream's
+   * namespaceDeletionGracePeriod: `kubectl delete -f` of a bundle with its own namespace deletes the rest
+   * itself meanwhile)
+   */
   deletionDelayMs?: number;
 }
 
@@ -30,18 +35,23 @@ export class NamespaceController extends Controller {
   private readonly namespaces;
   private readonly content: ResourceInfo[];
   private readonly delayMs: number;
+  /** when each terminating namespace's first pass may run */
+  private readonly notBefore = new Map<string, number>();
 
   constructor(
     private readonly context: ControllerContext,
     options: NamespaceControllerOptions = {},
   ) {
     super('namespace-controller', context.options);
-    this.delayMs = options.deletionDelayMs ?? 0;
+    this.delayMs = options.deletionDelayMs ?? DELETION_GRACE_MS;
     this.namespaces = context.informers.informer<NamespaceObject>(NAMESPACES);
     const schedule = (namespace: NamespaceObject) => {
-      if (namespace.metadata.deletionTimestamp) this.queue.addWithin(namespace.metadata.name as string, this.delayMs);
+      if (!namespace.metadata.deletionTimestamp) return;
+      const name = namespace.metadata.name as string;
+      if (!this.notBefore.has(name)) this.notBefore.set(name, this.clock.now() + this.delayMs);
+      this.queue.addWithin(name, this.delayMs);
     };
-    this.namespaces.addEventHandler({ add: schedule, update: (_old, namespace) => schedule(namespace) });
+    this.namespaces.addEventHandler({ add: schedule, update: (_old, namespace) => schedule(namespace), delete: (namespace) => this.notBefore.delete(namespace.metadata.name as string) });
     this.content = context.client
       .resources()
       .filter((info) => info.namespaced && info.verbs.includes('delete') && info.verbs.includes('list'));
@@ -60,6 +70,12 @@ export class NamespaceController extends Controller {
     const { client } = this.context;
     let namespace = client.get<NamespaceObject>(NAMESPACES, undefined, name);
     if (!namespace?.metadata.deletionTimestamp) return;
+    // Content events of a terminating namespace wake this early; the grace period still holds.
+    const wait = (this.notBefore.get(name) ?? 0) - this.clock.now();
+    if (wait > 0) {
+      this.queue.addAfter(name, wait);
+      return;
+    }
     if (namespace.status?.phase !== 'Terminating') {
       namespace = await client.updateStatus(NAMESPACES, { ...namespace, status: { ...namespace.status, phase: 'Terminating' } });
     }
