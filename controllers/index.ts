@@ -5,6 +5,9 @@
  */
 import { DaemonSetController } from './daemonset/daemonset-controller.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
+import { DisruptionController } from './disruption/disruption-controller.js';
+import { EndpointsController } from './endpoints/endpoints-controller.js';
+import { EndpointSliceController } from './endpoints/endpointslice-controller.js';
 import { EventTtlController } from './events/event-ttl.js';
 import { GarbageCollector } from './garbage-collector/garbage-collector.js';
 import type { KubeletConfig } from './kubelet/config.js';
@@ -47,6 +50,9 @@ export function defaultControllers(settings: ControllerSettings = {}): Controlle
     (context) => new DeploymentController(context),
     (context) => new ReplicaSetController(context, REPLICA_SET_KIND),
     (context) => new ReplicaSetController(context, REPLICATION_CONTROLLER_KIND),
+    (context) => new EndpointsController(context),
+    (context) => new EndpointSliceController(context),
+    (context) => new DisruptionController(context),
     (context) => new Scheduler(context),
     (context) => new NodeLifecycleController(context, settings.nodeMonitorGracePeriodMs !== undefined ? { gracePeriodMs: settings.nodeMonitorGracePeriodMs } : {}),
     (context) => new TaintEvictionController(context),

@@ -208,7 +208,8 @@ export class ProtobufDecoder {
         out[name] = map;
       } else {
         const value = this.value(type, wire, reader, path, depth);
-        if (isZero(value) && !keepZero.has(path)) delete out[name];
+        // An IntOrString is a message: present means set, even to 0 (maxUnavailable: 0 is not maxUnavailable unset).
+        if (isZero(value) && !keepZero.has(path) && type.kind !== 'intOrString') delete out[name];
         else out[name] = value;
       }
     }
