@@ -185,6 +185,11 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: Deploymen
     await eventually('web runs 5 pods', async () => (await get('web')).status.availableReplicas === 5 && (await livePods('web')).length === 5);
     await kubectl.ok(['scale', 'deployment/web', '--replicas=1']);
     await eventually('web runs 1 pod', async () => (await get('web')).status.replicas === 1 && (await livePods('web')).length === 1);
+    // kubectl before 1.33 posts autoscaling/v1, 1.33 autoscaling/v2: both are stored (no autoscaler runs).
+    expect(await kubectl.ok(['autoscale', 'deployment/web', '--cpu-percent=50', '--min=1', '--max=4'])).toContain('horizontalpodautoscaler.autoscaling/web autoscaled');
+    expect(await kubectl.ok(['get', 'hpa', 'web', '--no-headers'])).toMatch(/^web\s+Deployment\/web\s+cpu: <unknown>\/50%\s+1\s+4\s+0\s/);
+    const v1 = JSON.parse(await kubectl.ok(['get', '--raw', '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/web'])) as { spec: Record<string, unknown> };
+    expect(v1.spec).toMatchObject({ minReplicas: 1, maxReplicas: 4, targetCPUUtilizationPercentage: 50, scaleTargetRef: { kind: 'Deployment', name: 'web' } });
     const rc = `apiVersion: v1
 kind: ReplicationController
 metadata: {name: legacy}
@@ -237,5 +242,33 @@ spec:
     });
     const events = await kubectl.ok(['describe', 'rs', 'bare']);
     expect(events).toMatch(/SuccessfulDelete\s.*replicaset-controller\s+Deleted pod: bare-/);
+  });
+
+  it('reports ReplicaFailure when a quota refuses pods, and recovers when it is lifted', async () => {
+    await kubectl.ok(['create', 'namespace', 'tight']);
+    await kubectl.ok(['create', 'quota', 'two', '--hard=pods=2', '-n', 'tight']);
+    await kubectl.ok(['apply', '-n', 'tight', '-f', '-'], { stdin: deployment('capped', { replicas: 3 }) });
+    await eventually('the ReplicaSet reports FailedCreate', async () => {
+      const [rs] = (await json<{ items: (ReplicaSetJson & { status: { conditions?: Condition[] } })[] }>(['get', 'rs', '-n', 'tight'])).items;
+      const failure = rs?.status.conditions?.find((c) => c.type === 'ReplicaFailure');
+      return failure?.status === 'True' && failure.reason === 'FailedCreate' && failure.message.includes('exceeded quota: two');
+    });
+    await eventually('the Deployment copies the ReplicaFailure condition', async () => {
+      const d = await json<DeploymentJson>(['get', 'deployment', 'capped', '-n', 'tight']);
+      return d.status.conditions?.some((c) => c.type === 'ReplicaFailure' && c.reason === 'FailedCreate') === true;
+    });
+    expect(await kubectl.ok(['describe', 'rs', '-n', 'tight'])).toMatch(/FailedCreate\s.*replicaset-controller\s+Error creating: pods "capped-\w+-\w+" is forbidden: exceeded quota: two/);
+    await kubectl.ok(['patch', 'quota', 'two', '-n', 'tight', '--type=merge', '-p', '{"spec":{"hard":{"pods":"5"}}}']);
+    await eventually('the third pod starts and the failure clears', async () => {
+      const d = await json<DeploymentJson>(['get', 'deployment', 'capped', '-n', 'tight']);
+      return d.status.availableReplicas === 3 && !d.status.conditions?.some((c) => c.type === 'ReplicaFailure');
+    }, 20_000);
+  });
+
+  it('deletes a Deployment with its ReplicaSets and pods', async () => {
+    await kubectl.ok(['apply', '-f', '-'], { stdin: deployment('doomed', { replicas: 2 }) });
+    await rolledOut('doomed');
+    await kubectl.ok(['delete', 'deployment', 'doomed']);
+    await eventually('the ReplicaSets and pods are collected', async () => (await replicaSets('doomed')).length === 0 && (await livePods('doomed')).length === 0);
   });
 });

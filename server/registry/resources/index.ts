@@ -4,7 +4,7 @@
  * kube-apiserver's order). Adding a kind is one file and one line here.
  */
 import type { Resource } from '../resource.js';
-import { horizontalpodautoscalers } from './autoscaling.js';
+import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './autoscaling.js';
 import { configmaps } from './configmaps.js';
 import { daemonsets } from './daemonsets.js';
 import { deployments } from './deployments.js';
@@ -62,8 +62,9 @@ export const RESOURCES: readonly Resource[] = [
   selfsubjectaccessreviews,
   selfsubjectrulesreviews,
   subjectaccessreviews,
-  // autoscaling/v2
+  // autoscaling/v2 (preferred) and v1
   horizontalpodautoscalers,
+  horizontalpodautoscalersV1,
   // batch/v1
   cronjobs,
   jobs,
