@@ -5,6 +5,7 @@
  */
 import { clusterBench } from './cluster.js';
 import { daemonSetBench } from './daemonset.js';
+import { deploymentBench } from './deployment.js';
 import { httpBench } from './http.js';
 import { storageBench } from './storage.js';
 
@@ -13,6 +14,7 @@ const sections: Record<string, () => Promise<void>> = {
   http: httpBench,
   cluster: () => clusterBench(),
   daemonset: () => daemonSetBench(),
+  deployment: () => deploymentBench(),
 };
 
 const wanted = process.argv.slice(2);

@@ -4,6 +4,7 @@
  * enqueue keys; workers take a key and call sync(key), which re-reads current state from informer caches and
  * converges (level-triggered); a failed sync is retried with backoff; a key is never synced twice at once.
  */
+import { isConflict } from '../server/api/status.js';
 import { realClock, type Clock } from './clock.js';
 import { WorkQueue, type BackoffOptions } from './work-queue.js';
 
@@ -73,7 +74,8 @@ export abstract class Controller {
         await new Promise<void>((resolve) => setImmediate(resolve));
       } catch (error) {
         if (!this.queue.shuttingDown) {
-          this.onError(this.name, key, error);
+          // A write that lost an optimistic-concurrency race is routine: retried from fresher caches, not reported.
+          if (!isConflict(error)) this.onError(this.name, key, error);
           this.queue.addRateLimited(key);
         }
       } finally {
