@@ -14,7 +14,7 @@ import { isConflict, isNotFound } from '../server/api/status.js';
 import { Controller } from './controller.js';
 import { keyOf } from './informer.js';
 import type { ControllerContext } from './manager.js';
-import { PODS, RESOURCE_QUOTAS as QUOTAS } from './toolkit/resources.js';
+import { PODS, RESOURCE_QUOTAS as QUOTAS } from '../server/api/kinds.js';
 
 type QuotaObject = Kube<ResourceQuota>;
 /** How often quotas on kinds other than pods are recounted (upstream resyncs every 5 minutes). */

@@ -8,7 +8,7 @@ import { isAlreadyExists, isForbidden, isNotFound } from '../server/api/status.j
 import type { Kube } from '../server/api/object.js';
 import { Controller } from './controller.js';
 import type { ControllerContext } from './manager.js';
-import { NAMESPACES, SERVICE_ACCOUNTS } from './toolkit/resources.js';
+import { NAMESPACES, SERVICE_ACCOUNTS } from '../server/api/kinds.js';
 
 const DEFAULT_NAME = 'default';
 

@@ -515,13 +515,27 @@ describe('subresources', () => {
       .post('/apis/policy/v1/namespaces/default/poddisruptionbudgets')
       .send({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'guard' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } } });
     const eviction = (name: string) => ({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name } });
+    // No disruption controller runs here: until a budget's status is published, evictions wait.
+    const early = await cluster.http().post('/api/v1/namespaces/default/pods/g1/eviction').send(eviction('g1'));
+    expect(early.status).toBe(429);
+    expect(early.body.details).toEqual({ causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget guard is still being processed by the server.' }], retryAfterSeconds: 10 });
+    // The status a disruption controller would write: two healthy, one needed.
+    await cluster
+      .http()
+      .patch('/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard/status')
+      .set('Content-Type', 'application/merge-patch+json')
+      .send({ status: { observedGeneration: 1, currentHealthy: 2, desiredHealthy: 1, expectedPods: 2, disruptionsAllowed: 1 } })
+      .expect(200);
     const first = await cluster.http().post('/api/v1/namespaces/default/pods/g1/eviction').send(eviction('g1'));
     expect(first.status).toBe(201);
     expect((await cluster.http().get('/api/v1/namespaces/default/pods/g1')).status).toBe(404);
+    // The eviction spent the budget and recorded the pod.
+    const spent = (await cluster.http().get('/apis/policy/v1/namespaces/default/poddisruptionbudgets/guard')).body;
+    expect(spent.status).toMatchObject({ disruptionsAllowed: 0, disruptedPods: { g1: expect.stringMatching(/Z$/) } });
     const second = await cluster.http().post('/api/v1/namespaces/default/pods/g2/eviction').send(eviction('g2'));
     expect(second.status).toBe(429);
     expect(second.body).toMatchObject({ reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget." });
-    expect(second.body.details.causes[0]).toEqual({ reason: 'DisruptionBudget', message: 'The disruption budget guard needs 1 healthy pods and has 1 currently' });
+    expect(second.body.details.causes[0]).toEqual({ reason: 'DisruptionBudget', message: 'The disruption budget guard needs 1 healthy pods and has 2 currently' });
   });
 
   it('answers kubelet endpoints with a clear Status while no kubelet serves the pod', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revisionData, templateHash } from '../controllers/daemonset/history.js';
-import type { DaemonSetObject } from '../controllers/toolkit/resources.js';
+import type { DaemonSetObject } from '../server/api/kinds.js';
 import { kubectlAvailable, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
 import { startTestCluster, type TestCluster } from './support/server.js';
 import { eventually } from './support/wait.js';

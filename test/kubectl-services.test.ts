@@ -93,6 +93,18 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: Service e
       const laggard = slices.flatMap((s) => s.endpoints ?? []).find((e) => e.targetRef.name === 'laggard');
       return current.subsets?.some((s) => (s.notReadyAddresses ?? []).length === 1) === true && laggard?.conditions.ready === false && laggard.conditions.serving === false;
     });
+    // A ready pod turning unready moves to notReadyAddresses and its endpoint to ready: false, and back.
+    const turning = (await json<{ items: { metadata: { name: string } }[] }>(['get', 'pods', '-l', 'app=web,pod-template-hash'])).items[0]?.metadata.name as string;
+    const readiness = async () => {
+      const endpoint = (await slicesOf('web')).flatMap((s) => s.endpoints ?? []).find((e) => e.targetRef.name === turning);
+      const current = await json<EndpointsJson>(['get', 'endpoints', 'web']);
+      const notReady = (current.subsets ?? []).flatMap((s) => s.notReadyAddresses ?? []).length;
+      return `${String(endpoint?.conditions.ready)}/${notReady}`;
+    };
+    await kubectl.ok(['annotate', 'pod', turning, 'kubemu.io/behavior=NeverReady']);
+    await eventually('the pod that turned unready is published as not ready', async () => (await readiness()) === 'false/2');
+    await kubectl.ok(['annotate', 'pod', turning, 'kubemu.io/behavior-']);
+    await eventually('the pod that is ready again is published as ready', async () => (await readiness()) === 'true/1');
     // Scaling down: the deleted pods leave both.
     await kubectl.ok(['scale', 'deployment/web', '--replicas=1']);
     await eventually('one ready address is left', async () => {

@@ -5,7 +5,7 @@
  * cordoning), the tolerations every daemon pod gets, and the pod the controller creates for a node.
  */
 import type { PodSpec, Toleration } from 'kubernetes-types/core/v1.js';
-import type { DaemonSetObject, NodeObject, PodObject } from '../toolkit/resources.js';
+import type { DaemonSetObject, NodeObject, PodObject } from '../../server/api/kinds.js';
 import { matchesNodeAffinity, toleratesAll } from '../scheduler/filters.js';
 import { controllerRef, HASH_LABEL, TEMPLATE_GENERATION_LABEL, templateGeneration } from './history.js';
 

@@ -19,7 +19,7 @@ import { claim, claimCandidates, controllerOf, indexByController, refersTo } fro
 import { Expectations } from '../toolkit/expectations.js';
 import { PodControl, slowStartBatch } from '../toolkit/pod-control.js';
 import { isAvailable, isReady } from '../toolkit/pod-state.js';
-import { CONTROLLER_REVISIONS as REVISIONS, DAEMONSETS, NODES, PODS, type DaemonSetObject, type NodeObject, type PodObject, type RevisionObject } from '../toolkit/resources.js';
+import { CONTROLLER_REVISIONS as REVISIONS, DAEMONSETS, NODES, PODS, type DaemonSetObject, type NodeObject, type PodObject, type RevisionObject } from '../../server/api/kinds.js';
 import { isUpdated, newDaemonPod, nodeShouldRunDaemonPod } from './daemon-pods.js';
 import { controllerRef, HASH_LABEL, matches, newRevision, templateHash } from './history.js';
 import { rollingUpdate, type NodePods } from './rolling-update.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scaledValue } from '../toolkit/int-or-percent.js';
 import { goJson } from '../toolkit/hash.js';
-import type { DaemonSetObject, NodeObject, PodObject } from '../toolkit/resources.js';
+import type { DaemonSetObject, NodeObject, PodObject } from '../../server/api/kinds.js';
 import { daemonTolerations, isUpdated, newDaemonPod, nodeShouldRunDaemonPod, targetNode } from './daemon-pods.js';
 import { revisionData, templateHash } from './history.js';
 import { budgets, rollingUpdate } from './rolling-update.js';

@@ -7,7 +7,7 @@
  */
 import { controllerReference } from '../toolkit/controller-ref.js';
 import { computeHash, goJson } from '../toolkit/hash.js';
-import type { DaemonSetObject, RevisionObject } from '../toolkit/resources.js';
+import type { DaemonSetObject, RevisionObject } from '../../server/api/kinds.js';
 import { newControllerRevision, REVISION_HASH_LABEL, storedData } from '../toolkit/revisions.js';
 
 export const HASH_LABEL = REVISION_HASH_LABEL;

@@ -4,7 +4,7 @@
  * from the pods on each node, which old pods to delete and on which nodes to start a new pod now — never more
  * unavailable nodes than maxUnavailable allows, never more surge pods than maxSurge.
  */
-import type { DaemonSetObject, PodObject } from '../toolkit/resources.js';
+import type { DaemonSetObject, PodObject } from '../../server/api/kinds.js';
 import { scaledValue } from '../toolkit/int-or-percent.js';
 import { isAvailable } from '../toolkit/pod-state.js';
 import { isUpdated } from './daemon-pods.js';

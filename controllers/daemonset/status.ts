@@ -4,7 +4,7 @@
  * upstream's updateDaemonSetStatus counting — and the grouping of pods by the node they belong to.
  */
 import { byAge, isUpdated, targetNode } from './daemon-pods.js';
-import type { DaemonSetObject, PodObject } from '../toolkit/resources.js';
+import type { DaemonSetObject, PodObject } from '../../server/api/kinds.js';
 import { availableAt, isAvailable, isReady } from '../toolkit/pod-state.js';
 
 /** A node with the DaemonSet's verdict on it. */

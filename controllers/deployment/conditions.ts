@@ -7,7 +7,7 @@
  */
 import type { DeploymentCondition, DeploymentStatus } from 'kubernetes-types/apps/v1.js';
 import { rfc3339At } from '../../server/api/time.js';
-import type { DeploymentObject, ReplicaSetObject } from '../toolkit/resources.js';
+import type { DeploymentObject, ReplicaSetObject } from '../../server/api/kinds.js';
 import { desiredReplicas, maxUnavailable, sumSpec, sumStatus } from './replica-sets.js';
 
 export type Condition = DeploymentCondition;

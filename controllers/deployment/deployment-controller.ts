@@ -15,7 +15,7 @@ import { keyOf, type Informer } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
 import { claim, claimCandidates, controllerOf, controllerReference, indexByController, refersTo } from '../toolkit/controller-ref.js';
 import { computeHash } from '../toolkit/hash.js';
-import { DEPLOYMENTS, PODS, REPLICASETS, type DeploymentObject, type PodObject, type ReplicaSetObject } from '../toolkit/resources.js';
+import { DEPLOYMENTS, PODS, REPLICASETS, type DeploymentObject, type PodObject, type ReplicaSetObject } from '../../server/api/kinds.js';
 import { calculateStatus, getCondition, hasProgressDeadline, isComplete, newCondition, pausedConditions, REASONS, rolloutStatus, setCondition, stuckRecheckMs, type Status } from './conditions.js';
 import {
   active,

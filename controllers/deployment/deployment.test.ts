@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeploymentObject, ReplicaSetObject } from '../toolkit/resources.js';
+import type { DeploymentObject, ReplicaSetObject } from '../../server/api/kinds.js';
 import { calculateStatus, isTimedOut, pausedConditions, rolloutStatus, setCondition, stuckRecheckMs, type Status } from './conditions.js';
 import { equalIgnoreHash, fenceposts, isScalingEvent, maxUnavailable, newReplicaSetAnnotations } from './replica-sets.js';
 import { historyToDelete, newRSReplicas, reconcileOldReplicaSets, scaleSteps } from './rollout.js';

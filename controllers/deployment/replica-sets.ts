@@ -7,7 +7,7 @@
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { deepEqual } from '../../server/api/equality.js';
 import { scaledValue } from '../toolkit/int-or-percent.js';
-import type { DeploymentObject, ReplicaSetObject } from '../toolkit/resources.js';
+import type { DeploymentObject, ReplicaSetObject } from '../../server/api/kinds.js';
 
 export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';

@@ -6,7 +6,7 @@
  * scaling of every active ReplicaSet when the Deployment is resized mid-rollout, and which old ReplicaSets
  * history cleanup may delete.
  */
-import type { DeploymentObject, ReplicaSetObject } from '../toolkit/resources.js';
+import type { DeploymentObject, ReplicaSetObject } from '../../server/api/kinds.js';
 import { active, byCreation, desiredReplicas, isSaturated, maxSurge, maxUnavailable, revisionOf, specReplicas, sumSpec } from './replica-sets.js';
 
 export interface ScaleStep {

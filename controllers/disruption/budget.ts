@@ -9,7 +9,7 @@ import type { PodDisruptionBudgetStatus } from 'kubernetes-types/policy/v1.js';
 import { rfc3339At } from '../../server/api/time.js';
 import { isPercent, scaledValue } from '../toolkit/int-or-percent.js';
 import { isReady } from '../toolkit/pod-state.js';
-import type { PdbObject, PodObject } from '../toolkit/resources.js';
+import type { PdbObject, PodObject } from '../../server/api/kinds.js';
 
 /** How long an eviction's entry in disruptedPods keeps its pod out of the healthy count. */
 export const DISRUPTION_TIMEOUT_MS = 2 * 60_000;

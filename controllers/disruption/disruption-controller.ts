@@ -27,7 +27,7 @@ import {
   type ReplicaSetObject,
   type ReplicationControllerObject,
   type StatefulSetObject,
-} from '../toolkit/resources.js';
+} from '../../server/api/kinds.js';
 import { allowedCondition, budgetStatus, expectedCounts, type BudgetStatus } from './budget.js';
 
 /** Pod changes wake their budgets after this pause, so that a burst of them costs one sync. */

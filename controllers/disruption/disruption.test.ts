@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PdbObject, PodObject } from '../toolkit/resources.js';
+import type { PdbObject, PodObject } from '../../server/api/kinds.js';
 import { budgetStatus, expectedCounts } from './budget.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');

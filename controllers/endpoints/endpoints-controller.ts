@@ -10,7 +10,7 @@ import { hasStatusCause, isNotFound } from '../../server/api/status.js';
 import { EventRecorder } from '../events/recorder.js';
 import { splitKey, type Informer } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
-import { ENDPOINTS, type EndpointsObject } from '../toolkit/resources.js';
+import { ENDPOINTS, type EndpointsObject } from '../../server/api/kinds.js';
 import { hasSelector, HEADLESS_LABEL, isHeadless } from './pod-endpoints.js';
 import { ServiceEndpointsController } from './service-pods.js';
 import { endpointSubsets, OVER_CAPACITY_ANNOTATION, truncate } from './subsets.js';

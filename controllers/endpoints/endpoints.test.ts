@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PodObject, ServiceObject } from '../toolkit/resources.js';
+import type { PodObject, ServiceObject } from '../../server/api/kinds.js';
 import { findPort, shouldBeInEndpoints } from './pod-endpoints.js';
 import { desiredEndpoints, planSlices } from './slices.js';
 import { endpointSubsets, truncate } from './subsets.js';

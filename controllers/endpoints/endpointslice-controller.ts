@@ -9,7 +9,7 @@ import { hasStatusCause, isNotFound } from '../../server/api/status.js';
 import type { Informer } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
 import { controllerOf } from '../toolkit/controller-ref.js';
-import { ENDPOINT_SLICES, NODES, type EndpointSliceObject, type NodeObject } from '../toolkit/resources.js';
+import { ENDPOINT_SLICES, NODES, type EndpointSliceObject, type NodeObject } from '../../server/api/kinds.js';
 import { hasSelector, MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from './pod-endpoints.js';
 import { ServiceEndpointsController } from './service-pods.js';
 import { desiredEndpoints, planSlices, ZONE_LABEL } from './slices.js';

@@ -6,7 +6,7 @@
  * named ports of the same protocol), and the hostname a pod gets under a headless subdomain.
  */
 import type { ServicePort } from 'kubernetes-types/core/v1.js';
-import type { PodObject, ServiceObject } from '../toolkit/resources.js';
+import type { PodObject, ServiceObject } from '../../server/api/kinds.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';

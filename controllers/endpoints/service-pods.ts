@@ -9,7 +9,7 @@ import { fromMap } from '../../server/api/labels.js';
 import { Controller } from '../controller.js';
 import { keyOf, type Informer } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
-import { PODS, SERVICES, type PodObject, type ServiceObject } from '../toolkit/resources.js';
+import { PODS, SERVICES, type PodObject, type ServiceObject } from '../../server/api/kinds.js';
 import { hasSelector } from './pod-endpoints.js';
 
 /** Pod changes wake their Services after this pause, so a burst of them costs one sync. */

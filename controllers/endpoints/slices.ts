@@ -10,7 +10,7 @@ import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
 import { deepEqual } from '../../server/api/equality.js';
 import { controllerReference } from '../toolkit/controller-ref.js';
 import { isReady } from '../toolkit/pod-state.js';
-import type { EndpointSliceObject, PodObject, ServiceObject } from '../toolkit/resources.js';
+import type { EndpointSliceObject, PodObject, ServiceObject } from '../../server/api/kinds.js';
 import { findPort, HEADLESS_LABEL, hostnameFor, isHeadless, MANAGED_BY, MANAGED_BY_LABEL, podIp, podReference, SERVICE_NAME_LABEL, shouldBeInEndpoints } from './pod-endpoints.js';
 
 export const MAX_ENDPOINTS_PER_SLICE = 100;

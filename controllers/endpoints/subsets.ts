@@ -7,7 +7,7 @@
  */
 import type { EndpointAddress, EndpointPort, EndpointSubset } from 'kubernetes-types/core/v1.js';
 import { isReady } from '../toolkit/pod-state.js';
-import type { PodObject, ServiceObject } from '../toolkit/resources.js';
+import type { PodObject, ServiceObject } from '../../server/api/kinds.js';
 import { findPort, hostnameFor, isHeadless, podIp, podReference, shouldBeInEndpoints } from './pod-endpoints.js';
 
 export const MAX_ENDPOINTS_ADDRESSES = 1000;

@@ -10,7 +10,7 @@ import { isConflict, isNotFound } from '../../server/api/status.js';
 import { Controller } from '../controller.js';
 import { keyOf, splitKey } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
-import { EVENTS } from '../toolkit/resources.js';
+import { EVENTS } from '../../server/api/kinds.js';
 
 type EventObject = Kube<Event>;
 export const DEFAULT_EVENT_TTL_SECONDS = 3600;

@@ -13,7 +13,7 @@ import type { KubeObject } from '../../server/api/object.js';
 import { isAlreadyExists, isApiError, isForbidden, isNotFound } from '../../server/api/status.js';
 import { realClock, type Clock } from '../clock.js';
 import { EventCorrelator, type CoreEvent, type CorrelatorOptions } from './correlator.js';
-import { EVENTS } from '../toolkit/resources.js';
+import { EVENTS } from '../../server/api/kinds.js';
 
 
 export type EventType = 'Normal' | 'Warning';

@@ -21,11 +21,11 @@ import type { ControllerContext } from '../manager.js';
 import { podCidr, PodIpPool, SlotAllocator, slotOfCidr } from './addresses.js';
 import { imageMatches, type Behavior, type KubeletConfig, type NodePool } from './config.js';
 import { nodeStatus, registeredNode, standardLabels, statusChanged } from './node-status.js';
-import type { NodeObject } from '../toolkit/resources.js';
+import type { NodeObject } from '../../server/api/kinds.js';
 import { containerEvents } from './pod-events.js';
 import { podTimeline } from './pod-timeline.js';
-import type { PodObject } from '../toolkit/resources.js';
-import { LEASES, NODES, PODS } from '../toolkit/resources.js';
+import type { PodObject } from '../../server/api/kinds.js';
+import { LEASES, NODES, PODS } from '../../server/api/kinds.js';
 
 const LEASE_NAMESPACE = 'kube-node-lease';
 const LEASE_DURATION_SECONDS = 40;

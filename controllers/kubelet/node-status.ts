@@ -11,7 +11,7 @@ import type { NodeCondition, NodeStatus } from 'kubernetes-types/core/v1.js';
 import { KUBERNETES_VERSION } from '../../server/api/version.js';
 import { nodeIp, podCidr } from './addresses.js';
 import { DEFAULT_CAPACITY, type NodePool } from './config.js';
-import type { NodeObject } from '../toolkit/resources.js';
+import type { NodeObject } from '../../server/api/kinds.js';
 
 
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Behavior } from './config.js';
 import { kubeletConfig } from './config.js';
 import { podTimeline, qualifiedImage } from './pod-timeline.js';
-import type { PodObject } from '../toolkit/resources.js';
+import type { PodObject } from '../../server/api/kinds.js';
 
 const T0 = Date.parse('2024-05-01T10:00:00Z');
 const realistic = kubeletConfig().timings;

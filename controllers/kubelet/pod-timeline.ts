@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Container, ContainerState, ContainerStatus, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js';
 import { parseDuration } from '../../server/api/duration.js';
 import type { Behavior, LifecycleTimings } from './config.js';
-import type { PodObject } from '../toolkit/resources.js';
+import type { PodObject } from '../../server/api/kinds.js';
 
 
 export interface TimelineInput {

@@ -14,7 +14,7 @@ import { isNotFound } from '../../server/api/status.js';
 import { Controller } from '../controller.js';
 import type { ControllerContext } from '../manager.js';
 import { namespaceConditions, type ContentReport } from './conditions.js';
-import { NAMESPACES, PODS } from '../toolkit/resources.js';
+import { NAMESPACES, PODS } from '../../server/api/kinds.js';
 
 type NamespaceObject = Kube<Namespace>;
 const FINALIZER = 'kubernetes';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conditionTaints, reconcileTaints } from './taints.js';
 import { evictionDelay } from './taint-eviction.js';
-import type { NodeObject } from '../toolkit/resources.js';
+import type { NodeObject } from '../../server/api/kinds.js';
 
 const node = (ready: string, extra: Partial<NonNullable<NodeObject['spec']>> = {}): NodeObject => ({
   apiVersion: 'v1',

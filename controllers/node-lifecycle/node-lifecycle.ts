@@ -15,10 +15,10 @@ import { isConflict, isNotFound } from '../../server/api/status.js';
 import { Controller } from '../controller.js';
 import { EventRecorder } from '../events/recorder.js';
 import type { ControllerContext } from '../manager.js';
-import type { NodeObject } from '../toolkit/resources.js';
-import type { PodObject } from '../toolkit/resources.js';
+import type { NodeObject } from '../../server/api/kinds.js';
+import type { PodObject } from '../../server/api/kinds.js';
 import { conditionTaints, reconcileTaints } from './taints.js';
-import { LEASES, NODES, PODS } from '../toolkit/resources.js';
+import { LEASES, NODES, PODS } from '../../server/api/kinds.js';
 
 const MONITORED = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 

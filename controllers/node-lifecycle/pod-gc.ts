@@ -9,9 +9,9 @@ import { isConflict, isNotFound } from '../../server/api/status.js';
 import { Controller } from '../controller.js';
 import { keyOf, splitKey } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
-import type { NodeObject } from '../toolkit/resources.js';
-import type { PodObject } from '../toolkit/resources.js';
-import { NODES, PODS } from '../toolkit/resources.js';
+import type { NodeObject } from '../../server/api/kinds.js';
+import type { PodObject } from '../../server/api/kinds.js';
+import { NODES, PODS } from '../../server/api/kinds.js';
 
 
 

@@ -13,10 +13,10 @@ import { Controller } from '../controller.js';
 import { EventRecorder } from '../events/recorder.js';
 import { keyOf, splitKey } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
-import type { NodeObject } from '../toolkit/resources.js';
-import type { PodObject } from '../toolkit/resources.js';
+import type { NodeObject } from '../../server/api/kinds.js';
+import type { PodObject } from '../../server/api/kinds.js';
 import { tolerates } from '../scheduler/filters.js';
-import { NODES, PODS } from '../toolkit/resources.js';
+import { NODES, PODS } from '../../server/api/kinds.js';
 
 
 /** When a pod must leave a node with these NoExecute taints: 0 = now, Infinity = never (ms after the taint was seen). */

@@ -5,7 +5,7 @@
  * while keeping every taint someone else set.
  */
 import type { NodeCondition, Taint } from 'kubernetes-types/core/v1.js';
-import type { NodeObject } from '../toolkit/resources.js';
+import type { NodeObject } from '../../server/api/kinds.js';
 
 export const NOT_READY = 'node.kubernetes.io/not-ready';
 export const UNREACHABLE = 'node.kubernetes.io/unreachable';

@@ -6,7 +6,7 @@
  * co-located with related pods, more recently ready, more restarts, newer — recency compared in powers of two.
  */
 import { isReady } from '../toolkit/pod-state.js';
-import type { PodObject } from '../toolkit/resources.js';
+import type { PodObject } from '../../server/api/kinds.js';
 
 export const DELETION_COST_ANNOTATION = 'controller.kubernetes.io/pod-deletion-cost';
 

@@ -7,7 +7,7 @@
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { ResourceRef } from '../../server/api/client.js';
 import { fromLabelSelector, fromMap, type Selector } from '../../server/api/labels.js';
-import { REPLICASETS, REPLICATION_CONTROLLERS, type ReplicaSetObject, type ReplicationControllerObject } from '../toolkit/resources.js';
+import { REPLICASETS, REPLICATION_CONTROLLERS, type ReplicaSetObject, type ReplicationControllerObject } from '../../server/api/kinds.js';
 import type { ReplicaCondition, ReplicaStatus } from './replica-status.js';
 
 /** What the replica controller reads of a ReplicaSet or ReplicationController. */

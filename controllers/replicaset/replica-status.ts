@@ -7,7 +7,7 @@
 import { fromMap } from '../../server/api/labels.js';
 import { rfc3339At } from '../../server/api/time.js';
 import { availableAt, isAvailable, isReady } from '../toolkit/pod-state.js';
-import type { PodObject } from '../toolkit/resources.js';
+import type { PodObject } from '../../server/api/kinds.js';
 
 export interface ReplicaCondition {
   type: string;

@@ -17,7 +17,7 @@ import { claim, claimCandidates, controllerOf, controllerReference, indexByContr
 import { Expectations } from '../toolkit/expectations.js';
 import { BURST_REPLICAS, PodControl, slowStartBatch } from '../toolkit/pod-control.js';
 import { isActive, isReady } from '../toolkit/pod-state.js';
-import { PODS, type PodObject } from '../toolkit/resources.js';
+import { PODS, type PodObject } from '../../server/api/kinds.js';
 import { podsToDelete } from './pod-ranking.js';
 import { replicasOf, statusOf, templateOf, type ReplicaKind, type ReplicaOwner } from './replica-kinds.js';
 import { replicaStatus } from './replica-status.js';

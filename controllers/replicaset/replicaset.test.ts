@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PodObject } from '../toolkit/resources.js';
+import type { PodObject } from '../../server/api/kinds.js';
 import { compareForDeletion, podsToDelete } from './pod-ranking.js';
 import { replicaStatus } from './replica-status.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { filterNode, leastAllocatedScore, matchesNodeAffinity, tolerates } from './filters.js';
-import type { NodeObject } from '../toolkit/resources.js';
+import type { NodeObject } from '../../server/api/kinds.js';
 import { NodeInfo, podRequests } from './node-info.js';
-import type { PodObject } from '../toolkit/resources.js';
+import type { PodObject } from '../../server/api/kinds.js';
 import { fitErrorMessage } from './scheduler.js';
 
 const node = (name: string, extra: Partial<NodeObject> = {}): NodeObject => ({

@@ -7,8 +7,8 @@
  */
 import type { NodeSelectorRequirement, Taint, Toleration } from 'kubernetes-types/core/v1.js';
 import { allocatable, hostPorts, nonZeroRequests, podRequests, type NodeInfo } from './node-info.js';
-import type { PodObject } from '../toolkit/resources.js';
-import type { NodeObject } from '../toolkit/resources.js';
+import type { PodObject } from '../../server/api/kinds.js';
+import type { NodeObject } from '../../server/api/kinds.js';
 
 
 /** Upstream ToleratesTaint. */

@@ -6,7 +6,7 @@
  */
 import type { Container } from 'kubernetes-types/core/v1.js';
 import { parseQuantity } from '../../server/api/quantity.js';
-import type { PodObject } from '../toolkit/resources.js';
+import type { PodObject } from '../../server/api/kinds.js';
 
 /** resource name → milli-units */
 export type Resources = Map<string, number>;

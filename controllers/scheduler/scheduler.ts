@@ -15,10 +15,10 @@ import { EventRecorder } from '../events/recorder.js';
 import { keyOf, splitKey } from '../informer.js';
 import type { ControllerContext } from '../manager.js';
 import { filterNode, fits, leastAllocatedScore, preferNoScheduleCount } from './filters.js';
-import type { NodeObject } from '../toolkit/resources.js';
+import type { NodeObject } from '../../server/api/kinds.js';
 import { NodeInfo } from './node-info.js';
-import type { PodObject } from '../toolkit/resources.js';
-import { NODES, PODS } from '../toolkit/resources.js';
+import type { PodObject } from '../../server/api/kinds.js';
+import { NODES, PODS } from '../../server/api/kinds.js';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 /**

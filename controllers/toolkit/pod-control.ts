@@ -9,7 +9,7 @@ import type { Client } from '../../server/api/client.js';
 import type { KubeObject } from '../../server/api/object.js';
 import { hasStatusCause, isConflict, isNotFound } from '../../server/api/status.js';
 import type { EventRecorder } from '../events/recorder.js';
-import { PODS, type PodObject } from './resources.js';
+import { PODS, type PodObject } from '../../server/api/kinds.js';
 
 /** Most pods one sync creates or deletes (upstream BurstReplicas). */
 export const BURST_REPLICAS = 500;

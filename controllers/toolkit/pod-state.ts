@@ -3,7 +3,7 @@
  * Layer: controllers (pure). What controllers ask of a pod (upstream podutil and controller_utils): ready,
  * available after minReadySeconds, active (neither finished nor being deleted).
  */
-import type { PodObject } from './resources.js';
+import type { PodObject } from '../../server/api/kinds.js';
 
 function readyCondition(pod: PodObject) {
   return (pod.status?.conditions ?? []).find((c) => c.type === 'Ready');

@@ -7,7 +7,7 @@
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { KubeObject } from '../../server/api/object.js';
 import { goJson } from './hash.js';
-import type { RevisionObject } from './resources.js';
+import type { RevisionObject } from '../../server/api/kinds.js';
 
 export const REVISION_HASH_LABEL = 'controller-revision-hash';
 

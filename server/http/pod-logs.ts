@@ -4,15 +4,15 @@
  * container instance as text/plain, and with follow=true a stream that grows a line a second until the
  * container stops, the pod goes, or kubemu shuts down.
  */
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node } from 'kubernetes-types/core/v1.js';
 import { KUBELET_ANNOTATION } from '../api/annotations.js';
 import type { Kube } from '../api/object.js';
 import { errors } from '../api/status.js';
 import { chooseContainer, formatLines, logOptions, runLines, runToShow, selectLines, type ContainerRun } from '../registry/pod-logs.js';
 import type { Registry } from '../registry/registry.js';
 import type { SubresourceHandler } from './api.js';
+import type { PodObject } from '../api/kinds.js';
 
-type PodObject = Kube<Pod>;
 
 /** Whether a kubemu kubelet answers for the node (it exists, and is neither stopped nor opted out). */
 function kubeletServes(registry: Registry, nodeName: string): boolean {

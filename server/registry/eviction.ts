@@ -6,16 +6,12 @@
  * disruptedPods) before the pod is deleted with a DisruptionTarget condition. Otherwise 429
  * TooManyRequests, which `kubectl drain` retries.
  */
-import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import { fromLabelSelector } from '../api/labels.js';
-import type { Kube } from '../api/object.js';
 import { ApiError, errors, isConflict, StatusReason } from '../api/status.js';
 import { rfc3339At } from '../api/time.js';
 import type { DeleteOptionsBody, Registry, WriteOptions } from './registry.js';
+import type { PodObject, PdbObject as BudgetObject } from '../api/kinds.js';
 
-type PodObject = Kube<Pod>;
-type BudgetObject = Kube<PodDisruptionBudget>;
 
 /** Most pods a budget may have evicted and not yet seen go (upstream MaxDisruptedPodSize). */
 const MAX_DISRUPTED_PODS = 2000;

@@ -5,12 +5,11 @@
  * deterministic log — a start line, one line per second while it runs, an exit line — filtered by
  * sinceSeconds/sinceTime, tailLines and limitBytes.
  */
-import type { ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
+import type { ContainerStatus } from 'kubernetes-types/core/v1.js';
 import { field, invalidError } from '../api/field-errors.js';
-import type { Kube } from '../api/object.js';
 import { errors } from '../api/status.js';
+import type { PodObject } from '../api/kinds.js';
 
-type PodObject = Kube<Pod>;
 
 export interface LogOptions {
   container: string | undefined;

@@ -4,12 +4,10 @@
  * for a DaemonSet, the most nodes ever without an available daemon pod at once; for a Deployment, the
  * fewest available and the most live pods it ever had.
  */
-import type { Pod } from 'kubernetes-types/core/v1.js';
-import type { Kube } from '../../server/api/object.js';
 import { InProcessClient } from '../../server/registry/in-process-client.js';
 import type { Registry } from '../../server/registry/registry.js';
+import type { PodObject } from '../../server/api/kinds.js';
 
-type PodObject = Kube<Pod>;
 
 export interface AvailabilityTracker {
   /** the largest number of the given nodes that lacked an available (Ready, not deleting) pod at one time */

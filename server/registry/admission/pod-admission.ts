@@ -4,15 +4,15 @@
  * account name, its token volume and mounts, its image pull secrets), Priority (priority from the class) and
  * DefaultTolerationSeconds (the not-ready / unreachable NoExecute tolerations).
  */
-import type { Pod, Toleration } from 'kubernetes-types/core/v1.js';
+import type { Toleration } from 'kubernetes-types/core/v1.js';
 import type { ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import type { Kube, KubeObject } from '../../api/object.js';
 import { errors } from '../../api/status.js';
 import { randomSuffix } from '../names.js';
 import type { AdmissionPlugin, AdmissionRequest } from './types.js';
+import type { PodObject } from '../../api/kinds.js';
 
-type PodObject = Kube<Pod>;
 export const TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';

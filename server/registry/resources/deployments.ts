@@ -3,17 +3,15 @@
  * Layer: registry (kind declaration). apps/v1 Deployment: defaults (replicas, RollingUpdate 25 %/25 %,
  * history, progress deadline), validation, generation bumped on spec or annotation changes, /scale, printer.
  */
-import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import { deepEqual } from '../../api/equality.js';
 import { field, type FieldError } from '../../api/field-errors.js';
 import { fromLabelSelector } from '../../api/labels.js';
-import type { Kube } from '../../api/object.js';
 import { defineResource } from '../resource.js';
 import { ageColumn, nameColumn } from '../table.js';
 import { age, isZero, nonNegative, replicaScale, startGeneration, validateIntOrPercent, validateSelectorAndTemplate } from './common.js';
 import { containerCells, defaultPodTemplate, validatePodTemplate } from './pod-spec.js';
+import type { DeploymentObject } from '../../api/kinds.js';
 
-type DeploymentObject = Kube<Deployment>;
 const APPS = 'io.k8s.api.apps.v1';
 const STRATEGIES = ['Recreate', 'RollingUpdate'];
 

@@ -3,14 +3,12 @@
  * Layer: registry (kind declaration). core/v1 Node: allocatable defaults to capacity, podCIDR and
  * providerID may only be set once, the STATUS/ROLES printer.
  */
-import type { Node } from 'kubernetes-types/core/v1.js';
 import { field, type FieldError } from '../../api/field-errors.js';
-import type { Kube } from '../../api/object.js';
 import { defineResource } from '../resource.js';
 import { ageColumn, nameColumn } from '../table.js';
 import { age } from './common.js';
+import type { NodeObject } from '../../api/kinds.js';
 
-export type NodeObject = Kube<Node>;
 const CORE = 'io.k8s.api.core.v1';
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 

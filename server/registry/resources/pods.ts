@@ -4,18 +4,17 @@
  * status Pending with the QoS class on create, the printer kubectl shows (READY, STATUS, RESTARTS…), the
  * upstream field selectors, and the subresources kubectl uses.
  */
-import type { Pod, PodSpec, PodStatus } from 'kubernetes-types/core/v1.js';
+import type { PodSpec, PodStatus } from 'kubernetes-types/core/v1.js';
 import { cloneJson, deepEqual } from '../../api/equality.js';
 import { field, type FieldError } from '../../api/field-errors.js';
-import type { Kube } from '../../api/object.js';
 import { parseQuantity } from '../../api/quantity.js';
 import { humanDuration, rfc3339 } from '../../api/time.js';
 import { defineResource, type TableRowCondition } from '../resource.js';
 import { ageColumn, nameColumn } from '../table.js';
 import { age } from './common.js';
 import { defaultPodSpec, validatePodSpec } from './pod-spec.js';
+import type { PodObject } from '../../api/kinds.js';
 
-export type PodObject = Kube<Pod>;
 const CORE = 'io.k8s.api.core.v1';
 
 /** status.qosClass: BestEffort without any cpu/memory request or limit, Guaranteed when requests equal limits everywhere. */

@@ -2,7 +2,6 @@
  * @module server/registry/resources/replicasets
  * Layer: registry (kind declarations). apps/v1 ReplicaSet and core/v1 ReplicationController.
  */
-import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { ReplicationController } from 'kubernetes-types/core/v1.js';
 import { deepEqual } from '../../api/equality.js';
 import { field, type FieldError } from '../../api/field-errors.js';
@@ -13,8 +12,8 @@ import { ageColumn, nameColumn } from '../table.js';
 import { validateLabels } from '../validation/object-meta.js';
 import { age, nonNegative, replicaScale, startGeneration, validateSelectorAndTemplate } from './common.js';
 import { containerCells, defaultPodTemplate, validatePodTemplate } from './pod-spec.js';
+import type { ReplicaSetObject } from '../../api/kinds.js';
 
-type ReplicaSetObject = Kube<ReplicaSet>;
 type ControllerObject = Kube<ReplicationController>;
 
 function replicaColumns(definition: string): TableColumn[] {

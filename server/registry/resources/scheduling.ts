@@ -2,16 +2,15 @@
  * @module server/registry/resources/scheduling
  * Layer: registry (kind declarations). scheduling.k8s.io/v1 PriorityClass and policy/v1 PodDisruptionBudget.
  */
-import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import { field, type FieldError } from '../../api/field-errors.js';
 import type { Kube } from '../../api/object.js';
 import { defineResource } from '../resource.js';
 import { ageColumn, nameColumn } from '../table.js';
 import { age, startGeneration, validateIntOrPercent, validateLabelSelector } from './common.js';
+import type { PdbObject as BudgetObject } from '../../api/kinds.js';
 
 type PriorityClassObject = Kube<PriorityClass>;
-type BudgetObject = Kube<PodDisruptionBudget>;
 
 export const SYSTEM_PRIORITY_CLASSES: Record<string, { value: number; description: string }> = {
   'system-node-critical': { value: 2000001000, description: 'Used for system critical pods that must not be moved from their current node.' },

@@ -1,14 +1,15 @@
 /**
- * @module controllers/toolkit/resources
- * Layer: controllers. The resources controllers read and write, named once: their refs for the in-process
- * client and informers, and the object types kubernetes-types gives them.
+ * @module server/api/kinds
+ * Layer: api (pure). The resources the built-in controllers and the registry's own policies read and write,
+ * named once: their refs for the in-process client and informers, and the object types kubernetes-types gives
+ * them.
  */
 import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { Endpoints, Namespace, Node, Pod, ReplicationController, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
-import type { ResourceRef } from '../../server/api/client.js';
-import type { Kube } from '../../server/api/object.js';
+import type { ResourceRef } from './client.js';
+import type { Kube } from './object.js';
 
 export const PODS: ResourceRef = { group: '', resource: 'pods' };
 export const NODES: ResourceRef = { group: '', resource: 'nodes' };
