@@ -242,6 +242,9 @@ spec:
     });
     const events = await kubectl.ok(['describe', 'rs', 'bare']);
     expect(events).toMatch(/SuccessfulDelete\s.*replicaset-controller\s+Deleted pod: bare-/);
+    await kubectl.ok(['scale', 'rs/bare', '--replicas=3']);
+    await eventually('bare runs 3 pods', async () => (await livePods('bare')).length === 3);
+    expect(await kubectl.ok(['get', 'rs', 'bare', '-o', 'jsonpath={.status.replicas}/{.status.fullyLabeledReplicas}/{.status.observedGeneration}'])).toMatch(/^3\/3\/\d+$/);
   });
 
   it('reports ReplicaFailure when a quota refuses pods, and recovers when it is lifted', async () => {
@@ -270,5 +273,25 @@ spec:
     await rolledOut('doomed');
     await kubectl.ok(['delete', 'deployment', 'doomed']);
     await eventually('the ReplicaSets and pods are collected', async () => (await replicaSets('doomed')).length === 0 && (await livePods('doomed')).length === 0);
+  });
+
+  it('resolves a ReplicaSet name taken by another template by bumping collisionCount', async () => {
+    await kubectl.ok(['apply', '-f', '-'], { stdin: deployment('clash', { replicas: 1 }) });
+    await rolledOut('clash');
+    const [first] = await replicaSets('clash');
+    const taken = first?.metadata.name as string;
+    // Orphan the ReplicaSet, then take it out of the selector: its name stays taken by a stranger.
+    await kubectl.ok(['delete', 'deployment', 'clash', '--cascade=orphan']);
+    await eventually('the ReplicaSet is orphaned', async () => (await json<ReplicaSetJson>(['get', 'rs', taken])).metadata.ownerReferences === undefined);
+    await kubectl.ok(['label', 'rs', taken, 'app=stranger', '--overwrite']);
+    await kubectl.ok(['delete', 'pods', '-l', 'app=clash', '--wait=false']);
+    await kubectl.ok(['apply', '-f', '-'], { stdin: deployment('clash', { replicas: 1 }) });
+    await rolledOut('clash');
+    const d = await json<DeploymentJson & { status: { collisionCount?: number } }>(['get', 'deployment', 'clash']);
+    expect(d.status.collisionCount).toBe(1);
+    const [current] = await replicaSets('clash');
+    expect(current?.metadata.name).not.toBe(taken);
+    expect(current?.metadata.labels['pod-template-hash']).not.toBe(first?.metadata.labels['pod-template-hash']);
+    expect(current?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', name: 'clash' });
   });
 });
