@@ -15,7 +15,7 @@ import { podLogHandler } from '../server/http/pod-logs.js';
 import { WatchServer } from '../server/http/watch.js';
 import { attachWebSocketWatch } from '../server/http/websocket-watch.js';
 import { defaultAdmission } from '../server/registry/admission/index.js';
-import { bootstrap } from '../server/registry/bootstrap.js';
+import { bootstrap, keepSystemNamespaces } from '../server/registry/bootstrap.js';
 import { Catalogue } from '../server/registry/catalogue.js';
 import { Registry } from '../server/registry/registry.js';
 import { RESOURCES } from '../server/registry/resources/index.js';
@@ -64,6 +64,8 @@ export interface KubemuOptions {
   maxMutatingRequestsInflight?: number;
   /** start even though the data directory's log lost records (what was lost is reported); default false */
   recover?: boolean;
+  /** how often missing system namespaces are re-created (default 60 000 ms, as kube-apiserver) */
+  systemNamespacesIntervalMs?: number;
   /** how long PodGC leaves a pod bound to a node that no longer exists (default 40 000 ms, as upstream) */
   podGcQuarantineMs?: number;
 }
@@ -141,6 +143,7 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
     await store.close();
     throw err;
   }
+  const stopSystemNamespaces = keepSystemNamespaces(registry, options.systemNamespacesIntervalMs);
   const controllers =
     options.controllers === false
       ? undefined
@@ -168,6 +171,7 @@ export async function startKubemu(options: KubemuOptions = {}): Promise<Kubemu> 
     close() {
       closing ??= (async () => {
         stopping = true;
+        await stopSystemNamespaces();
         await controllers?.stop();
         await server.close();
         await store.close();

@@ -22,6 +22,8 @@ import { ReplicaSetController } from './replicaset/replicaset-controller.js';
 import { ResourceQuotaController } from './resource-quota.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import { ServiceAccountsController } from './serviceaccounts.js';
+import { VolumePhaseController } from './volumes/volume-phase.js';
+import { PvcProtectionController, PvProtectionController } from './volumes/volume-protection.js';
 
 export interface ControllerSettings {
   /** the simulated nodes and pod lifecycle; no fake kubelets without it */
@@ -53,6 +55,9 @@ export function defaultControllers(settings: ControllerSettings = {}): Controlle
     (context) => new EndpointsController(context),
     (context) => new EndpointSliceController(context),
     (context) => new DisruptionController(context),
+    (context) => new VolumePhaseController(context),
+    (context) => new PvcProtectionController(context),
+    (context) => new PvProtectionController(context),
     (context) => new Scheduler(context),
     (context) => new NodeLifecycleController(context, settings.nodeMonitorGracePeriodMs !== undefined ? { gracePeriodMs: settings.nodeMonitorGracePeriodMs } : {}),
     (context) => new TaintEvictionController(context),

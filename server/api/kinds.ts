@@ -5,7 +5,7 @@
  * them.
  */
 import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
-import type { Endpoints, Namespace, Node, Pod, ReplicationController, Service } from 'kubernetes-types/core/v1.js';
+import type { Endpoints, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js';
 import type { ResourceRef } from './client.js';
@@ -20,6 +20,8 @@ export const ENDPOINTS: ResourceRef = { group: '', resource: 'endpoints' };
 export const SERVICE_ACCOUNTS: ResourceRef = { group: '', resource: 'serviceaccounts' };
 export const RESOURCE_QUOTAS: ResourceRef = { group: '', resource: 'resourcequotas' };
 export const REPLICATION_CONTROLLERS: ResourceRef = { group: '', resource: 'replicationcontrollers' };
+export const PERSISTENT_VOLUMES: ResourceRef = { group: '', resource: 'persistentvolumes' };
+export const PERSISTENT_VOLUME_CLAIMS: ResourceRef = { group: '', resource: 'persistentvolumeclaims' };
 export const LEASES: ResourceRef = { group: 'coordination.k8s.io', resource: 'leases' };
 export const DAEMONSETS: ResourceRef = { group: 'apps', resource: 'daemonsets' };
 export const DEPLOYMENTS: ResourceRef = { group: 'apps', resource: 'deployments' };
@@ -36,6 +38,8 @@ export type ServiceObject = Kube<Service>;
 export type EndpointsObject = Kube<Endpoints>;
 export type EndpointSliceObject = Kube<EndpointSlice>;
 export type ReplicationControllerObject = Kube<ReplicationController>;
+export type PersistentVolumeObject = Kube<PersistentVolume>;
+export type PersistentVolumeClaimObject = Kube<PersistentVolumeClaim>;
 export type DaemonSetObject = Kube<DaemonSet>;
 export type DeploymentObject = Kube<Deployment>;
 export type ReplicaSetObject = Kube<ReplicaSet>;

@@ -30,8 +30,11 @@ export interface WatchServerOptions {
 
 /** Where encoded events go: a chunked HTTP response or a WebSocket. */
 export interface WatchSink {
-  /** send one encoded event (a JSON line); resolves when the sink can take more */
-  send(chunk: Buffer): Promise<void> | void;
+  /**
+   * send encoded events (each a JSON line), as the transport frames them — one HTTP write for all, one
+   * WebSocket message each; resolves when the sink can take more
+   */
+  send(events: readonly Buffer[]): Promise<void> | void;
   /** resolves when the client goes away */
   readonly gone: Promise<void>;
   end(): void;
@@ -227,7 +230,7 @@ export class WatchServer {
   async stream(opened: OpenedWatch, sink: WatchSink): Promise<void> {
     const { params, encoder, watcher } = opened;
     if (!watcher) {
-      await sink.send(encoder.error(expiredStatus(opened.expired ?? 'too old resource version')));
+      await sink.send([encoder.error(expiredStatus(opened.expired ?? 'too old resource version'))]);
       sink.end();
       return;
     }
@@ -248,8 +251,8 @@ export class WatchServer {
       resolveDone();
     };
     /** Send; on backpressure stay paused until the sink drains, then pump again. */
-    const deliver = (chunk: Buffer): boolean => {
-      const pending = sink.send(chunk);
+    const deliver = (chunks: readonly Buffer[]): boolean => {
+      const pending = sink.send(chunks);
       if (!pending) return true;
       paused = true;
       void pending.then(() => {
@@ -271,12 +274,12 @@ export class WatchServer {
           bookmarkDue = false;
           chunks.push(encoder.bookmark(watcher.progressRevision, false));
         }
-        // Everything ready goes out in one write: one write per wake-up, not one per event.
-        if (chunks.length > 0 && !deliver(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks))) return;
+        // Everything ready goes out together: one write per wake-up, not one per event.
+        if (chunks.length > 0 && !deliver(chunks)) return;
         if (events.length === 0) break;
       }
       if (watcher.closed) {
-        if (watcher.error && isStorageError(watcher.error, StorageErrorCode.RevisionTooOld)) sink.send(encoder.error(expiredStatus(watcher.error.message)));
+        if (watcher.error && isStorageError(watcher.error, StorageErrorCode.RevisionTooOld)) sink.send([encoder.error(expiredStatus(watcher.error.message))]);
         finish();
       }
     };
@@ -289,10 +292,10 @@ export class WatchServer {
     timers.push(setTimeout(finish, params.timeoutMs));
     watcher.onReady(pump);
     for (let i = 0; i < opened.initial.length && !finished; i += 256) {
-      const chunk = Buffer.concat(opened.initial.slice(i, i + 256).map((object) => encoder.event('ADDED', object, undefined)));
-      await Promise.race([sink.send(chunk), done]);
+      const chunks = opened.initial.slice(i, i + 256).map((object) => encoder.event('ADDED', object, undefined));
+      await Promise.race([sink.send(chunks), done]);
     }
-    if (params.sendInitialEvents && params.bookmarks && !finished) await Promise.race([sink.send(encoder.bookmark(opened.startRevision, true)), done]);
+    if (params.sendInitialEvents && params.bookmarks && !finished) await Promise.race([sink.send([encoder.bookmark(opened.startRevision, true)]), done]);
     if (params.bookmarks) {
       timers.push(setInterval(requestBookmark, this.bookmarkIntervalMs));
       // One bookmark shortly before the deadline, as upstream sends.
@@ -320,9 +323,9 @@ function httpSink(res: Response): WatchSink {
   const gone = new Promise<void>((resolve) => res.once('close', () => resolve()));
   return {
     gone,
-    send(chunk) {
+    send(events) {
       if (res.writableEnded || res.destroyed) return;
-      if (res.write(chunk)) return;
+      if (res.write(events.length === 1 ? (events[0] as Buffer) : Buffer.concat(events))) return;
       return new Promise<void>((resolve) => {
         const done = () => {
           res.off('drain', done);

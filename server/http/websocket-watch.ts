@@ -21,12 +21,15 @@ const PROTOCOLS = ['base64.binary.k8s.io', 'binary.k8s.io'];
 const HIGH_WATER = 1024 * 1024;
 
 function webSocketSink(ws: WebSocket, base64: boolean): WatchSink {
+  const frame = (event: Buffer) => (base64 ? event.toString('base64') : event.toString('utf8').trimEnd());
   const gone = new Promise<void>((resolve) => ws.once('close', () => resolve()));
   return {
     gone,
-    send(chunk) {
-      if (ws.readyState !== ws.OPEN) return;
-      const data = base64 ? chunk.toString('base64') : chunk.toString('utf8').trimEnd();
+    send(events) {
+      if (ws.readyState !== ws.OPEN || events.length === 0) return;
+      // One event per message, as kube-apiserver frames a WebSocket watch (dashboards parse each as one).
+      for (let i = 0; i < events.length - 1; i++) ws.send(frame(events[i] as Buffer));
+      const data = frame(events[events.length - 1] as Buffer);
       if (ws.bufferedAmount < HIGH_WATER) {
         ws.send(data);
         return;

@@ -2,7 +2,9 @@
  * @module server/registry/bootstrap
  * Layer: registry. The objects a fresh cluster has before anyone writes: the four system namespaces with
  * their default ServiceAccounts, the `kubernetes` Service and its Endpoints, and the two system
- * PriorityClasses. Idempotent: on a restart existing objects are kept.
+ * PriorityClasses. Idempotent: on a restart existing objects are kept. Afterwards the system namespaces are
+ * ensured periodically, as kube-apiserver's system-namespaces controller does (a deleted `kube-node-lease`
+ * comes back within a minute).
  */
 import type { KubeObject } from '../api/object.js';
 import { isApiError } from '../api/status.js';
@@ -26,6 +28,28 @@ async function ensure(registry: Registry, group: string, plural: string, namespa
   } catch (err) {
     if (!(isApiError(err) && err.code === 409)) throw err;
   }
+}
+
+/** Upstream's system-namespaces controller interval. */
+export const SYSTEM_NAMESPACES_INTERVAL_MS = 60_000;
+
+/** Re-create missing system namespaces every interval; returns the function that stops it. */
+export function keepSystemNamespaces(registry: Registry, intervalMs = SYSTEM_NAMESPACES_INTERVAL_MS): () => Promise<void> {
+  let running: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(async () => {
+      for (const name of SYSTEM_NAMESPACES) {
+        await ensure(registry, '', 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch((error: unknown) => {
+          process.stderr.write(`kubemu: unable to create required system namespace ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+        });
+      }
+    });
+  }, intervalMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 export async function bootstrap(registry: Registry, options: BootstrapOptions): Promise<void> {

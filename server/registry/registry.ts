@@ -248,7 +248,7 @@ export class Registry implements AdmissionReader {
     if (resource.namespaced && input.metadata.namespace && input.metadata.namespace !== namespace) {
       throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    const wantedVersion = input.metadata.resourceVersion;
+    const wantedVersion = preconditionVersion(input.metadata.resourceVersion);
     return this.write(resource, namespace, name, options, subresource, (current) => {
       if (wantedVersion && wantedVersion !== current.metadata.resourceVersion) throw errors.conflict(resource.groupResource, name, MODIFIED_MESSAGE);
       if (!wantedVersion && resource.strategy?.allowUnconditionalUpdate === false) {
@@ -281,7 +281,7 @@ export class Registry implements AdmissionReader {
       (current) => {
         const patched = applyPatch(type, this.fromStorage(resource, current), patch, resource);
         const object = decodeBody(resource, patched, options);
-        const wanted = object.metadata.resourceVersion;
+        const wanted = preconditionVersion(object.metadata.resourceVersion);
         if (wanted && wanted !== current.metadata.resourceVersion) throw errors.conflict(resource.groupResource, name, MODIFIED_MESSAGE);
         return object;
       },
@@ -313,7 +313,7 @@ export class Registry implements AdmissionReader {
       subresource,
       (current) => {
         const object = applyConfiguration(resource, this.fromStorage(resource, current), config, manager, force, this.clock());
-        const wanted = config.metadata.resourceVersion;
+        const wanted = preconditionVersion(config.metadata.resourceVersion);
         if (wanted && wanted !== current.metadata.resourceVersion) throw errors.conflict(resource.groupResource, name, MODIFIED_MESSAGE);
         return object;
       },
@@ -505,7 +505,14 @@ export class Registry implements AdmissionReader {
           throw err;
         });
         if (stayed || !plan.thenDelete) return { ...this.readable(resource, updated), code: stayedCode };
-        removeAt = { resourceVersion: updated.object.metadata.resourceVersion as string };
+        // The marked object goes now. Its kubelet may write it (or remove it) meanwhile, as upstream allows: only
+        // the caller's own preconditions hold, and an object already gone counts as deleted.
+        removeAt = preconditions?.resourceVersion ? { ...preconditions, resourceVersion: updated.object.metadata.resourceVersion as string } : preconditions;
+        const gone = await this.store.delete(key, removeAt ? { preconditions: removeAt } : {}).catch((err: unknown) => {
+          if (isStorageError(err, StorageErrorCode.KeyNotFound)) return updated;
+          throw err;
+        });
+        return { ...this.deletedResponse(resource, gone.object), code: 200 };
       }
       const gone = await this.store.delete(key, removeAt ? { preconditions: removeAt } : {});
       return { ...this.deletedResponse(resource, gone.object), code: 200 };
@@ -670,4 +677,12 @@ function qualifiedResource(resource: Resource): string {
 
 function details(resource: Resource, name: string): StatusDetails {
   return { name, ...(resource.group && { group: resource.group }), kind: resource.plural };
+}
+
+/**
+ * The resourceVersion a write is conditional on, or undefined: as kube-apiserver parses it, "0" (like an
+ * empty one) means no precondition.
+ */
+function preconditionVersion(resourceVersion: string | undefined): string | undefined {
+  return resourceVersion && resourceVersion !== '0' ? resourceVersion : undefined;
 }
