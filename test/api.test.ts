@@ -554,3 +554,38 @@ describe('subresources', () => {
     expect(warn.headers.warning).toContain('duplicate field \\"data.a\\"');
   });
 });
+
+describe('Status bodies, byte for byte as kube-apiserver writes them', () => {
+  // Expected bodies written from apimachinery's Go types: Status{TypeMeta, ListMeta, status, message, reason,
+  // details{name, group, kind, uid, causes[{reason, message, field}], retryAfterSeconds}, code}, omitempty, then a newline.
+  const status = (message: string, reason: string, details: string, code: number) =>
+    `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":${JSON.stringify(message)},"reason":"${reason}",${details ? `"details":${details},` : ''}"code":${code}}\n`;
+
+  it('404, 409 AlreadyExists, 409 Conflict and 422 with causes', async () => {
+    const missing = await cluster.http().get(`${CM}/status-nope`);
+    expect(missing.text).toBe(status('configmaps "status-nope" not found', 'NotFound', '{"name":"status-nope","kind":"configmaps"}', 404));
+    await cluster.http().post(CM).send(configMap('status-twice')).expect(201);
+    const twice = await cluster.http().post(CM).send(configMap('status-twice'));
+    expect(twice.text).toBe(status('configmaps "status-twice" already exists', 'AlreadyExists', '{"name":"status-twice","kind":"configmaps"}', 409));
+    const stale = await cluster.http().put(`${CM}/status-twice`).send({ ...configMap('status-twice'), metadata: { name: 'status-twice', resourceVersion: '1' } });
+    expect(stale.text).toBe(
+      status('Operation cannot be fulfilled on configmaps "status-twice": the object has been modified; please apply your changes to the latest version and try again', 'Conflict', '{"name":"status-twice","kind":"configmaps"}', 409),
+    );
+    const invalid = await cluster
+      .http()
+      .post('/apis/apps/v1/namespaces/default/deployments')
+      .send({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'status-d' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'c' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
+    const why = 'Invalid value: map[string]string{"a":"c"}: `selector` does not match template `labels`';
+    expect(invalid.text).toBe(
+      status(
+        `Deployment.apps "status-d" is invalid: spec.template.metadata.labels: ${why}`,
+        'Invalid',
+        `{"name":"status-d","group":"apps","kind":"Deployment","causes":[{"reason":"FieldValueInvalid","message":${JSON.stringify(why)},"field":"spec.template.metadata.labels"}]}`,
+        422,
+      ),
+    );
+    const nowhere = await cluster.http().get('/api/v1/nowhere');
+    expect(nowhere.text).toBe(status('the server could not find the requested resource', 'NotFound', '{}', 404));
+  });
+});
+

@@ -66,11 +66,33 @@ export class ApiError extends Error {
     super(message);
   }
 
+  /** The Status, its fields in the Go structs' order (as kube-apiserver writes them). */
   toStatus(): Status {
-    const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
-    if (this.details) status.details = this.details;
-    return status;
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      ...(this.details && { details: orderedDetails(this.details) }),
+      code: this.code,
+    };
   }
+}
+
+/** StatusDetails and its causes in Go field order; empty fields left out, as omitempty does. */
+function orderedDetails(details: StatusDetails): StatusDetails {
+  const out: StatusDetails = {};
+  if (details.name) out.name = details.name;
+  if (details.group) out.group = details.group;
+  if (details.kind) out.kind = details.kind;
+  if (details.uid) out.uid = details.uid;
+  if (details.causes && details.causes.length > 0) {
+    out.causes = details.causes.map((cause) => ({ ...(cause.reason && { reason: cause.reason }), ...(cause.message && { message: cause.message }), ...(cause.field && { field: cause.field }) }));
+  }
+  if (details.retryAfterSeconds) out.retryAfterSeconds = details.retryAfterSeconds;
+  return out;
 }
 
 export function isApiError(err: unknown): err is ApiError {

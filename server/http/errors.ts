@@ -14,12 +14,13 @@ export function sendStatus(res: Response, error: ApiError): void {
   }
   const status = error.toStatus();
   if (status.details?.retryAfterSeconds) res.setHeader('Retry-After', String(status.details.retryAfterSeconds));
-  res.status(error.code).type('application/json').send(JSON.stringify(status));
+  // One line and a newline, as Go's json.Encoder writes it.
+  res.status(error.code).type('application/json').send(`${JSON.stringify(status)}\n`);
 }
 
 /** Answer on a raw socket (a refused upgrade or CONNECT) with the Status, then close it. */
 export function sendStatusOnSocket(socket: Duplex, error: ApiError): void {
-  const body = JSON.stringify(error.toStatus());
+  const body = `${JSON.stringify(error.toStatus())}\n`;
   socket.end(`HTTP/1.1 ${error.code} ${error.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
