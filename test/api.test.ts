@@ -587,5 +587,15 @@ describe('Status bodies, byte for byte as kube-apiserver writes them', () => {
     const nowhere = await cluster.http().get('/api/v1/nowhere');
     expect(nowhere.text).toBe(status('the server could not find the requested resource', 'NotFound', '{}', 404));
   });
+
+  it('ends objects and lists with a newline, as json.Encoder does', async () => {
+    await cluster.http().post(CM).send(configMap('status-newline')).expect(201);
+    const one = await cluster.http().get(`${CM}/status-newline`);
+    expect(one.text.endsWith('}\n')).toBe(true);
+    expect(JSON.parse(one.text).metadata.name).toBe('status-newline');
+    const list = await cluster.http().get(CM);
+    expect(list.text.endsWith(']}\n')).toBe(true);
+    expect(Number(list.headers['content-length'])).toBe(Buffer.byteLength(list.text));
+  });
 });
 

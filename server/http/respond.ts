@@ -33,8 +33,22 @@ export function sendBytes(res: Response, code: number, contentType: string, body
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
+const NEWLINE = Buffer.from('\n');
+
+/** JSON as Go's json.Encoder writes it: the document, then a newline; the bytes are not copied to add it. */
+function sendJsonBytes(res: Response, code: number, body: Buffer | string): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  res.statusCode = code;
+  res.setHeader('Content-Type', JSON_TYPE);
+  res.setHeader('Content-Length', bytes.length + 1);
+  if (res.req.method === 'HEAD') return void res.end();
+  res.cork();
+  res.write(bytes);
+  res.end(NEWLINE);
+}
+
 export function sendJson(res: Response, code: number, value: unknown): void {
-  sendBytes(res, code, JSON_TYPE, JSON.stringify(value));
+  sendJsonBytes(res, code, JSON.stringify(value));
 }
 
 function bytesOf(readable: Readable): Buffer {
@@ -56,7 +70,7 @@ export function sendObject(res: Response, code: number, readable: Readable, reso
     if (res.headersSent) throw err;
     console.error('kubemu: could not render a response, sending JSON instead:', err);
     res.removeHeader('Warning');
-    sendBytes(res, code, JSON_TYPE, bytesOf(readable));
+    sendJsonBytes(res, code, bytesOf(readable));
   }
 }
 
@@ -67,7 +81,7 @@ function renderObject(res: Response, code: number, readable: Readable, resource:
   if (readable.object.kind === 'Status') return sendJson(res, code, readable.object);
   switch (output.kind) {
     case 'json':
-      return sendBytes(res, code, JSON_TYPE, bytesOf(readable));
+      return sendJsonBytes(res, code, bytesOf(readable));
     case 'yaml':
       return sendBytes(res, code, 'application/yaml', toYaml(readable.object));
     case 'metadata':
@@ -105,7 +119,7 @@ export function sendList(res: Response, outcome: ListOutcome, resource: Resource
         if (i > 0) parts.push(COMMA);
         parts.push(bytesOf(item));
       });
-      parts.push(Buffer.from(']}'));
+      parts.push(Buffer.from(']}\n'));
       res.statusCode = 200;
       res.setHeader('Content-Type', JSON_TYPE);
       res.setHeader('Content-Length', parts.reduce((sum, part) => sum + part.length, 0));
