@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trackReplicas } from './support/availability.js';
-import { kubectlAvailable, LATEST, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
+import { kubectlAvailable, LATEST, NEWEST, OLDEST, V134, type Kubectl } from './support/kubectl.js';
 import { startTestCluster, type TestCluster } from './support/server.js';
 import { eventually } from './support/wait.js';
 
@@ -41,7 +41,7 @@ ${annotations}    spec:
 `;
 }
 
-describe.runIf(kubectlAvailable([OLDEST, NEWEST, LATEST])).each([OLDEST, NEWEST, LATEST])('kubectl %s: Deployments and ReplicaSets', (minor) => {
+describe.runIf(kubectlAvailable([OLDEST, NEWEST, V134, LATEST])).each([OLDEST, NEWEST, V134, LATEST])('kubectl %s: Deployments and ReplicaSets', (minor) => {
   let cluster: TestCluster;
   let kubectl: Kubectl;
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubectlAvailable, LATEST, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
+import { kubectlAvailable, LATEST, NEWEST, OLDEST, V134, type Kubectl } from './support/kubectl.js';
 import { startTestCluster, type TestCluster } from './support/server.js';
 import { eventually } from './support/wait.js';
 
@@ -40,7 +40,7 @@ spec:
 ${extra}  ports: [{name: web, port: 80, targetPort: http}]
 `;
 
-describe.runIf(kubectlAvailable([OLDEST, NEWEST, LATEST])).each([OLDEST, NEWEST, LATEST])('kubectl %s: Service endpoints and disruption budgets', (minor) => {
+describe.runIf(kubectlAvailable([OLDEST, NEWEST, V134, LATEST])).each([OLDEST, NEWEST, V134, LATEST])('kubectl %s: Service endpoints and disruption budgets', (minor) => {
   let cluster: TestCluster;
   let kubectl: Kubectl;
   beforeAll(async () => {

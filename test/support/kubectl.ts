@@ -1,7 +1,7 @@
 /**
  * @module test/support/kubectl
- * Layer: tests. Finds the real kubectl binaries (kubectl.1.27 … kubectl.1.33 beside the one on PATH; 1.35 from
- * the npm layer package) and runs them against a kubemu with a private discovery cache. Without kubectl the
+ * Layer: tests. Finds the real kubectl binaries (kubectl.1.27 … kubectl.1.33 beside the one on PATH; 1.34 and
+ * 1.35 from the npm layer packages) and runs them against a kubemu with a private discovery cache. Without kubectl the
  * kubectl tests are skipped — except under CI, where a missing kubectl fails them.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -13,6 +13,8 @@ import { eventually } from './wait.js';
 
 export const OLDEST = '1.27';
 export const NEWEST = '1.33';
+/** kubectl 1.34, from the npm layer package. */
+export const V134 = '1.34';
 /** The newest kubectl, from the npm layer package (what most users run). */
 export const LATEST = '1.35';
 
@@ -26,7 +28,7 @@ function onPath(name: string): string | undefined {
 
 /** The path of kubectl for a minor version, or undefined when it is not installed. */
 export function findKubectl(minor: string): string | undefined {
-  if (minor === LATEST) return layerTool('kubectl');
+  if (minor === V134 || minor === LATEST) return layerTool(`kubectl-${minor}`);
   const main = onPath('kubectl');
   if (!main) return undefined;
   const candidate = join(dirname(realpathSync(main)), `kubectl.${minor}`);
@@ -37,7 +39,7 @@ export function findKubectl(minor: string): string | undefined {
 export function kubectlAvailable(minors: string[] = [OLDEST, NEWEST]): boolean {
   const missing = minors.filter((minor) => !findKubectl(minor));
   if (missing.length === 0) return true;
-  if (process.env.CI) throw new Error(`kubectl ${missing.join(', ')} not found beside the kubectl on PATH or in the npm layer package (required under CI)`);
+  if (process.env.CI) throw new Error(`kubectl ${missing.join(', ')} not found beside the kubectl on PATH or in the npm layer packages (required under CI)`);
   return false;
 }
 
