@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubectlAvailable, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
+import { atLeast, deletedText, kubectlAvailable, LATEST, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
 import { REPO_ROOT } from './support/process.js';
 import { eventually } from './support/wait.js';
 import { startTestCluster, type TestCluster } from './support/server.js';
@@ -15,7 +15,7 @@ function table(text: string): string[][] {
     .map((line) => line.trim().split(/\s{2,}/));
 }
 
-describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: everyday commands', (minor) => {
+describe.runIf(kubectlAvailable([OLDEST, NEWEST, LATEST])).each([OLDEST, NEWEST, LATEST])('kubectl %s: everyday commands', (minor) => {
   let cluster: TestCluster;
   let kubectl: Kubectl;
   beforeAll(async () => {
@@ -35,8 +35,8 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: everyday 
   it('version, api-versions and api-resources', async () => {
     const result = await kubectl.run(['version', '-o', 'json']);
     expect(result.code).toBe(0);
-    // A real 1.30 cluster draws the same skew warning from kubectl 1.27 and 1.33.
-    expect(result.stderr).toBe(`WARNING: version difference between client (${minor}) and server (1.30) exceeds the supported minor version skew of +/-1\n`);
+    // A real 1.30 cluster draws the same skew warning from kubectl 1.27, 1.33 and 1.35 (worded "Warning:" from 1.34 on).
+    expect(result.stderr).toBe(`${atLeast(minor, '1.34') ? 'Warning' : 'WARNING'}: version difference between client (${minor}) and server (1.30) exceeds the supported minor version skew of +/-1\n`);
     const version = JSON.parse(result.stdout);
     expect(version.serverVersion.gitVersion).toMatch(/^v1\.30\./);
     const versions = (await ok(['api-versions'])).trim().split('\n');
@@ -158,7 +158,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: everyday 
   });
 
   it('delete -l and delete -f', async () => {
-    expect(await ok(['delete', 'cm', '-l', 'app=agent'])).toBe('configmap "agent-config" deleted\n');
+    expect(await ok(['delete', 'cm', '-l', 'app=agent'])).toBe(`${deletedText(minor, 'configmap "agent-config"', 'default')}\n`);
     const result = await kubectl.run(['delete', '-f', BUNDLE, '--ignore-not-found']);
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(9);

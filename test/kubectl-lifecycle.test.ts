@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventRecorder } from '../controllers/events/recorder.js';
 import { InProcessClient } from '../server/registry/in-process-client.js';
-import { kubectlAvailable, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
+import { deletedText, kubectlAvailable, LATEST, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
 import { startTestCluster, type TestCluster } from './support/server.js';
 
 interface Meta {
@@ -13,7 +13,7 @@ const ownerRef = (owner: Owner, block = true) => `  ownerReferences:\n  - {apiVe
 const configMap = (name: string, extra = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}`;
 const POD_SPEC = 'spec:\n  containers:\n  - name: c\n    image: nginx:1\n';
 
-describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: object lifecycle', (minor) => {
+describe.runIf(kubectlAvailable([OLDEST, NEWEST, LATEST])).each([OLDEST, NEWEST, LATEST])('kubectl %s: object lifecycle', (minor) => {
   let cluster: TestCluster;
   let kubectl: Kubectl;
   beforeAll(async () => {
@@ -151,7 +151,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: object li
   });
 });
 
-describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: a deleted namespace waits its grace period', (minor) => {
+describe.runIf(kubectlAvailable([OLDEST, NEWEST, LATEST])).each([OLDEST, NEWEST, LATEST])('kubectl %s: a deleted namespace waits its grace period', (minor) => {
   let cluster: TestCluster;
   let kubectl: Kubectl;
   beforeAll(async () => {
@@ -170,7 +170,11 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: a deleted
     const deleted = await kubectl.run(['delete', '-f', '-', '--wait=false'], { stdin: yaml });
     expect(deleted.stderr).toBe('');
     expect(deleted.code).toBe(0);
-    expect(deleted.stdout.trim().split('\n')).toEqual(['namespace "bundled" deleted', ...Array.from({ length: 6 }, (_, i) => `configmap "cm-${i}" deleted`), 'secret "s" deleted']);
+    expect(deleted.stdout.trim().split('\n')).toEqual([
+      'namespace "bundled" deleted',
+      ...Array.from({ length: 6 }, (_, i) => deletedText(minor, `configmap "cm-${i}"`, 'bundled')),
+      deletedText(minor, 'secret "s"', 'bundled'),
+    ]);
     await kubectl.ok(['wait', '--for=delete', 'namespace/bundled', '--timeout=30s'], { timeoutMs: 40_000 });
     // upstream's namespaceDeletionGracePeriod: the namespace controller starts 5 s after the deletion
     expect(Date.now() - started).toBeGreaterThanOrEqual(4500);

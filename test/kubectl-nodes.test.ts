@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubectlAvailable, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
+import { atLeast, kubectlAvailable, LATEST, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
 import { startTestCluster, type TestCluster } from './support/server.js';
 import { eventually } from './support/wait.js';
 
@@ -20,7 +20,7 @@ interface NodeJson {
   status: { capacity: Record<string, string>; conditions: { type: string; status: string; reason: string; message: string }[] };
 }
 
-describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: nodes, kubelets and the scheduler', (minor) => {
+describe.runIf(kubectlAvailable([OLDEST, NEWEST, LATEST])).each([OLDEST, NEWEST, LATEST])('kubectl %s: nodes, kubelets and the scheduler', (minor) => {
   let cluster: TestCluster;
   let kubectl: Kubectl;
   beforeAll(async () => {
@@ -107,7 +107,9 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: nodes, ku
   it('simulated failures show as on a real cluster', async () => {
     await run('unpullable', { containers: [{ name: 'c', image: 'foo:non-existent' }] });
     await eventually('the pull backs off', async () => /ImagePullBackOff/.test(await kubectl.ok(['get', 'pod', 'unpullable', '--no-headers'])));
-    expect(await kubectl.ok(['describe', 'pod', 'unpullable'])).toMatch(/Failed\s+\S+\s+kubelet\s+Failed to pull image "foo:non-existent"/);
+    // From kubectl 1.34 on, describe prefixes an event's message with the field it is about.
+    const about = atLeast(minor, '1.34') ? 'spec\\.containers\\{c\\}: ' : '';
+    expect(await kubectl.ok(['describe', 'pod', 'unpullable'])).toMatch(new RegExp(`Failed\\s+\\S+\\s+kubelet\\s+${about}Failed to pull image "foo:non-existent"`));
     await run('never-ready', {}, { 'kubemu.io/behavior': 'NeverReady' });
     await eventually('it runs, unready', async () => /^never-ready\s+0\/1\s+Running\s/m.test(await kubectl.ok(['get', 'pod', 'never-ready'])));
     await run('doomed', { restartPolicy: 'Never' }, { 'kubemu.io/behavior': 'Fail' });

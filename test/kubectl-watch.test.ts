@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubectlAvailable, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
+import { deletedText, kubectlAvailable, LATEST, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
 import { startTestCluster, type TestCluster } from './support/server.js';
 
 const POD = (name: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: ${name}\nspec:\n  containers:\n  - name: c\n    image: nginx:1\n`;
 
-describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: commands that watch', (minor) => {
+describe.runIf(kubectlAvailable([OLDEST, NEWEST, LATEST])).each([OLDEST, NEWEST, LATEST])('kubectl %s: commands that watch', (minor) => {
   let cluster: TestCluster;
   let kubectl: Kubectl;
   beforeAll(async () => {
@@ -65,7 +65,7 @@ describe.runIf(kubectlAvailable()).each([OLDEST, NEWEST])('kubectl %s: commands 
     expect(held.body.metadata.deletionTimestamp).toBeDefined();
     await cluster.http().patch('/api/v1/namespaces/default/configmaps/held').set('Content-Type', 'application/merge-patch+json').send({ metadata: { finalizers: null } }).expect(200);
     expect(await deleting.exited).toBe(0);
-    expect(deleting.stdout).toBe('configmap "held" deleted\n');
+    expect(deleting.stdout).toBe(`${deletedText(minor, 'configmap "held"', 'default')}\n`);
     await cluster.http().get('/api/v1/namespaces/default/configmaps/held').expect(404);
   });
 

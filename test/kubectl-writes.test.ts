@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubectlAvailable, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
+import { deletedText, kubectlAvailable, LATEST, NEWEST, OLDEST, type Kubectl } from './support/kubectl.js';
 import { startTestCluster, type TestCluster } from './support/server.js';
 
 /** 1.27 sends JSON bodies; 1.32 and 1.33 send protobuf from their typed clients. */
-const VERSIONS = [OLDEST, '1.32', NEWEST];
+const VERSIONS = [OLDEST, '1.32', NEWEST, LATEST];
 
 describe.runIf(kubectlAvailable(VERSIONS)).each(VERSIONS)('kubectl %s: write commands', (minor) => {
   let cluster: TestCluster;
@@ -156,7 +156,7 @@ describe.runIf(kubectlAvailable(VERSIONS)).each(VERSIONS)('kubectl %s: write com
   it('dry runs and diff', async () => {
     expect(await ok(['create', 'configmap', 'ghost', '--from-literal=a=b', '--dry-run=server'])).toBe('configmap/ghost created (server dry run)\n');
     expect((await kubectl.run(['get', 'cm', 'ghost'])).code).toBe(1);
-    expect(await ok(['delete', 'cm', 'cm', '--dry-run=server'])).toBe('configmap "cm" deleted (server dry run)\n');
+    expect(await ok(['delete', 'cm', 'cm', '--dry-run=server'])).toBe(`${deletedText(minor, 'configmap "cm"', 'default')} (server dry run)\n`);
     expect((await json(['get', 'cm', 'cm'])).data.a).toBe('edited');
     const diff = await kubectl.run(['diff', '-f', '-'], { stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: diffed\n  empty: ""\n', env: { KUBECTL_EXTERNAL_DIFF: 'diff -u' } });
     expect(diff.code).toBe(1);

