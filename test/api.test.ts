@@ -597,5 +597,12 @@ describe('Status bodies, byte for byte as kube-apiserver writes them', () => {
     expect(list.text.endsWith(']}\n')).toBe(true);
     expect(Number(list.headers['content-length'])).toBe(Buffer.byteLength(list.text));
   });
+
+  it('serves YAML as upstream writes it: keys sorted, timestamps quoted for YAML 1.1 readers', async () => {
+    await cluster.http().post(CM).send(configMap('status-yaml', { zeta: 'yes', alpha: '1' })).expect(201);
+    const res = await cluster.http().get(`${CM}/status-yaml`).set('Accept', 'application/yaml');
+    expect(res.headers['content-type']).toMatch(/^application\/yaml/);
+    expect(res.text).toMatch(/^apiVersion: v1\ndata:\n  alpha: "1"\n  zeta: "yes"\nkind: ConfigMap\nmetadata:\n  creationTimestamp: "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\n/);
+  });
 });
 

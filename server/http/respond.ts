@@ -4,13 +4,13 @@
  * stored object's bytes, so a GET or LIST of unchanged objects serialises nothing but the list envelope.
  */
 import type { Response } from 'express';
-import { stringify as toYaml } from 'yaml';
 import type { KubeObject } from '../api/object.js';
 import type { ListOutcome, Readable } from '../registry/registry.js';
 import type { Resource } from '../registry/resource.js';
 import { toTable, type IncludeObject } from '../registry/table.js';
 import type { Output } from './negotiation.js';
 import { warningHeaders } from './warnings.js';
+import { toKubeYaml as toYaml } from '../api/yaml.js';
 
 const JSON_TYPE = 'application/json';
 const COMMA = Buffer.from(',');
