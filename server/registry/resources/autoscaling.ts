@@ -56,11 +56,7 @@ export const horizontalpodautoscalers = defineResource<HpaObject>({
   namespaced: true,
   shortNames: ['hpa'],
   categories: ['all'],
-  status: {
-    prepareForUpdate(hpa, old) {
-      hpa.spec = structuredClone(old.spec);
-    },
-  },
+  status: true,
   strategy: {
     defaults(hpa) {
       const spec = hpa.spec;
@@ -159,11 +155,7 @@ export const horizontalpodautoscalersV1 = defineResource<HpaV1Object>({
   shortNames: ['hpa'],
   categories: ['all'],
   storedAs: { group: 'autoscaling', plural: 'horizontalpodautoscalers', toStorage: (hpa) => withV2Defaults(toV2(hpa)), fromStorage: toV1 },
-  status: {
-    prepareForUpdate(hpa, old) {
-      hpa.spec = structuredClone(old.spec);
-    },
-  },
+  status: true,
   strategy: {
     defaults(hpa) {
       if (hpa.spec) hpa.spec.minReplicas ??= 1;

@@ -87,9 +87,6 @@ export const daemonsets = defineResource<DaemonSetObject>({
   shortNames: ['ds'],
   categories: ['all'],
   status: {
-    prepareForUpdate(ds, old) {
-      ds.spec = structuredClone(old.spec);
-    },
     validateUpdate(ds, old) {
       const status = (ds.status ?? {}) as Record<string, number | undefined>;
       const errors: FieldError[] = [];

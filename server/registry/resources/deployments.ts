@@ -70,9 +70,6 @@ export const deployments = defineResource<DeploymentObject>({
   categories: ['all'],
   status: {
     keepsAnnotations: true,
-    prepareForUpdate(deployment, old) {
-      deployment.spec = structuredClone(old.spec);
-    },
   },
   scale: replicaScale(),
   strategy: {

@@ -121,11 +121,7 @@ export const jobs = defineResource<JobObject>({
   singular: 'job',
   namespaced: true,
   categories: ['all'],
-  status: {
-    prepareForUpdate(job, old) {
-      job.spec = structuredClone(old.spec);
-    },
-  },
+  status: true,
   strategy: {
     defaults,
     prepareForCreate(job) {
@@ -171,11 +167,7 @@ export const cronjobs = defineResource<CronJobObject>({
   namespaced: true,
   shortNames: ['cj'],
   categories: ['all'],
-  status: {
-    prepareForUpdate(cronjob, old) {
-      cronjob.spec = structuredClone(old.spec);
-    },
-  },
+  status: true,
   strategy: {
     defaults(cronjob) {
       const spec = cronjob.spec;

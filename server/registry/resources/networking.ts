@@ -73,11 +73,7 @@ export const ingresses = defineResource<IngressObject>({
   singular: 'ingress',
   namespaced: true,
   shortNames: ['ing'],
-  status: {
-    prepareForUpdate(ingress, old) {
-      ingress.spec = structuredClone(old.spec);
-    },
-  },
+  status: true,
   strategy: {
     prepareForCreate(ingress) {
       startGeneration(ingress);

@@ -48,11 +48,7 @@ export const replicasets = defineResource<ReplicaSetObject>({
   namespaced: true,
   shortNames: ['rs'],
   categories: ['all'],
-  status: {
-    prepareForUpdate(rs, old) {
-      rs.spec = structuredClone(old.spec);
-    },
-  },
+  status: true,
   scale: replicaScale(),
   strategy: {
     defaults(rs) {
@@ -93,11 +89,7 @@ export const replicationcontrollers = defineResource<ControllerObject>({
   namespaced: true,
   shortNames: ['rc'],
   categories: ['all'],
-  status: {
-    prepareForUpdate(rc, old) {
-      rc.spec = structuredClone(old.spec);
-    },
-  },
+  status: true,
   scale: replicaScale(true),
   strategy: {
     defaults(rc) {

@@ -81,11 +81,7 @@ export const poddisruptionbudgets = defineResource<BudgetObject>({
   singular: 'poddisruptionbudget',
   namespaced: true,
   shortNames: ['pdb'],
-  status: {
-    prepareForUpdate(pdb, old) {
-      pdb.spec = structuredClone(old.spec);
-    },
-  },
+  status: true,
   strategy: {
     prepareForCreate(pdb) {
       startGeneration(pdb);

@@ -56,11 +56,7 @@ export const statefulsets = defineResource<StatefulSetObject>({
   namespaced: true,
   shortNames: ['sts'],
   categories: ['all'],
-  status: {
-    prepareForUpdate(sts, old) {
-      sts.spec = structuredClone(old.spec);
-    },
-  },
+  status: true,
   scale: replicaScale(),
   strategy: {
     defaults(sts) {
